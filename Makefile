@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tandem - top-level build. `make help` lists the targets.
+
+# Debian's kernel headers (linux-headers-amd64), not the running kernel:
+# the modules run in QEMU guests booting that Debian kernel.
+KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	  sed -n 's/^linux-headers-\([^ ,]*\) .*/\1/p')
+KDIR ?= /lib/modules/$(KVER)/build
+TANDEM_CACHE ?= $(CURDIR)/.cache
+PYTHON ?= /usr/bin/python3
+DESTDIR ?=
+PREFIX ?= /usr
+MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates/tandem
+PYTEST_ARGS ?=
+
+KMODS = kernel/tandem.ko transport-tcp/tandem_transport_tcp.ko \
+	transport-rdma/tandem_transport_rdma.ko
+
+# Debian packages the project needs to build, test and benchmark.
+DEB_PACKAGES = build-essential bc bison flex libelf-dev pkg-config kmod cpio \
+	linux-headers-amd64 sparse qemu-system-x86 busybox-static \
+	libnl-3-dev libnl-genl-3-dev libibverbs-dev librdmacm-dev rdma-core \
+	ibverbs-utils perftest fio iproute2 iputils-ping e2fsprogs \
+	libcmocka-dev python3 python3-pytest drbd-utils xz-utils
+
+export TANDEM_CACHE
+
+.PHONY: all modules utils check unit vmtest test demo deps install \
+	install-modules install-utils uninstall clean help
+
+all: modules utils
+
+help:
+	@echo "make deps      install Debian packages, fetch the guest kernel"
+	@echo "make           build the kernel modules and the utilities"
+	@echo "make test      static checks, unit tests, VM tests"
+	@echo "make check     W=1 + sparse build of the modules, fails on warnings"
+	@echo "make unit      cmocka unit tests only"
+	@echo "make vmtest    VM tests only (PYTEST_ARGS='-k name' to pick)"
+	@echo "make demo      boot alpha and bravo and show tandem in them"
+	@echo "make install   install modules (modprobe tandem) and utilities"
+
+modules:
+	@test -n "$(KVER)" || { echo "no linux-headers-amd64: run make deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+utils:
+	$(MAKE) -C utils
+
+# Rebuild every module file with W=1 and sparse; any warning in our own
+# sources fails the check.
+check:
+	@test -n "$(KVER)" || { echo "no linux-headers-amd64: run make deps" >&2; exit 1; }
+	@mkdir -p build
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules > build/check.log 2>&1 || \
+		{ cat build/check.log; exit 1; }
+	@if grep -E '(warning|error):' build/check.log | grep -F '$(CURDIR)/'; then \
+		echo "check: warnings in our code (full log: build/check.log)" >&2; \
+		exit 1; fi
+	@echo "check: W=1 and sparse clean ($(words $(KMODS)) modules)"
+
+unit:
+	$(MAKE) -C tests/unit run
+
+vmtest: all
+	@test -e $(TANDEM_CACHE)/kernel/current || \
+		{ echo "no guest kernel: run make deps" >&2; exit 1; }
+	$(PYTHON) -m pytest -v -p no:cacheprovider tests/vm $(PYTEST_ARGS)
+
+test: all check unit vmtest
+
+demo: all
+	$(PYTHON) tests/vm/demo.py
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+	@tests/vm/fetch-kernel.sh $(TANDEM_CACHE)
+
+install: install-modules install-utils
+
+install-modules:
+	@for m in $(KMODS); do test -e $$m || \
+		{ echo "$$m not built: run make first" >&2; exit 1; }; done
+	install -d $(MODDIR)
+	install -m 644 $(KMODS) $(MODDIR)/
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+install-utils:
+	$(MAKE) -C utils install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	rm -rf $(MODDIR)
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	$(MAKE) -C utils uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C utils clean
+	$(MAKE) -C tests/unit clean
+	rm -rf build

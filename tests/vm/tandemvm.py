@@ -1,0 +1,405 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Host side of the tandem VM harness.
+
+Boots Debian's kernel (fetched by `make deps`) under QEMU with the host's
+root shared read-only over virtio-9p and a tmpfs overlay on top, so each
+guest sees the freshly built tree without copying. Each guest has:
+
+  * a console captured to <workdir>/console.log, scanned for kernel
+    BUG/WARNING/Oops/Call Trace/hung task/lockdep/GPF lines;
+  * a command agent (guest/agent.py) reached over virtio-serial;
+  * file-backed virtio disks that survive a kill and a reboot;
+  * optionally a NIC on a QEMU UDP socket network shared with a peer guest
+    (127.0.0.1 on the host; 192.0.2.0/24 with MTU 9000 in the guests);
+  * a QMP socket, used to cut and restore the link.
+"""
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+GUEST_DIR = os.path.join(ROOT, "tests", "vm", "guest")
+CACHE = os.environ.get("TANDEM_CACHE", os.path.join(ROOT, ".cache"))
+
+# Lines that make a test fail when the guest kernel prints them.
+KERNEL_ERROR_RE = re.compile(
+    r"(\bBUG[: ]|WARNING:|\bOops\b|Call Trace|hung_task|"
+    r"blocked for more than \d+ seconds|lockdep|possible circular locking|"
+    r"possible recursive locking|general protection|Kernel panic|"
+    r"self-detected stall|UBSAN:|KASAN:|refcount_t:|list_(add|del) corruption)")
+
+BOOT_TIMEOUT = float(os.environ.get("TANDEM_VM_BOOT_TIMEOUT", "180"))
+
+
+class VMError(Exception):
+    """Any harness failure; the message carries the guest's console tail."""
+
+
+class GuestCommandError(VMError):
+    pass
+
+
+class GuestKernelError(VMError):
+    pass
+
+
+class Result:
+    def __init__(self, rc, out, timed_out):
+        self.rc = rc
+        self.out = out
+        self.timed_out = timed_out
+
+    def __repr__(self):
+        return "Result(rc=%r, timed_out=%r, out=%r)" % (
+            self.rc, self.timed_out, self.out[-500:])
+
+
+class Kernel:
+    """The unpacked Debian kernel image and initramfs in the cache."""
+
+    def __init__(self, cache=CACHE):
+        cur = os.path.join(cache, "kernel", "current")
+        if not os.path.exists(cur):
+            raise VMError("no guest kernel in %s: run `make deps` first" % cache)
+        with open(cur) as f:
+            self.version = f.read().strip()
+        self.dir = os.path.join(cache, "kernel", self.version)
+        self.vmlinuz = os.path.join(self.dir, "vmlinuz")
+        self.initramfs = os.path.join(self.dir, "initramfs.cpio.gz")
+        self.moddir = os.path.join(self.dir, "root", "lib", "modules",
+                                   self.version)
+        for p in (self.vmlinuz, self.initramfs, self.moddir):
+            if not os.path.exists(p):
+                raise VMError("%s missing: run `make deps`" % p)
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def use_kvm():
+    """Software emulation unless TANDEM_VM_ACCEL=kvm asks for KVM.
+
+    On the development and CI machines /dev/kvm opens but a guest never
+    runs under it, so KVM is never guessed from its presence.
+    """
+    return os.environ.get("TANDEM_VM_ACCEL") == "kvm"
+
+
+class Guest:
+    """One QEMU guest.
+
+    name: host name inside the guest (alpha, bravo, ...)
+    workdir: host folder for disks, sockets, console log and exchange files
+    disks: list of (name, size_in_MiB); created once, kept across reboots
+    net: None, or dict(ip="192.0.2.1/24", mac=..., port=local UDP port,
+         peer_port=peer's UDP port)
+    """
+
+    def __init__(self, name, workdir, kernel=None, disks=(), net=None,
+                 mem_mib=1024, cpus=1):
+        self.name = name
+        self.workdir = workdir
+        self.kernel = kernel or Kernel()
+        self.disks = list(disks)
+        self.net = net
+        self.mem_mib = mem_mib
+        self.cpus = cpus
+        self.proc = None
+        self.ctl = None
+        self.buf = b""
+        self.next_id = 1
+        self.boots = 0
+        self.console = os.path.join(workdir, "console.log")
+        self.xchg = os.path.join(workdir, "xchg")
+        self.console_checked = 0
+        os.makedirs(self.xchg, exist_ok=True)
+        for dname, size in self.disks:
+            path = self.disk_file(dname)
+            if not os.path.exists(path):
+                with open(path, "wb") as f:
+                    f.truncate(size << 20)
+
+    # -- files ---------------------------------------------------------
+    def disk_file(self, dname):
+        return os.path.join(self.workdir, "disk-%s.img" % dname)
+
+    def disk_dev(self, dname):
+        """Guest device node of a disk: virtio disks appear in order."""
+        idx = [d for d, _ in self.disks].index(dname)
+        return "/dev/vd" + "abcdefghijklmnop"[idx]
+
+    def console_text(self):
+        try:
+            with open(self.console, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def console_tail(self, lines=60):
+        return "\n".join(self.console_text().splitlines()[-lines:])
+
+    # -- lifecycle -----------------------------------------------------
+    def qemu_cmdline(self, ctl_path, qmp_path):
+        k = self.kernel
+        append = " ".join([
+            "console=ttyS0", "panic=-1", "printk.devkmsg=on",
+            "tvm_moddir=" + k.moddir,
+            "tvm_init2=" + os.path.join(GUEST_DIR, "init2"),
+            "tvm_agent=" + os.path.join(GUEST_DIR, "agent.py"),
+            "tvm_host=" + self.name,
+        ] + (["tvm_ip=" + self.net["ip"], "tvm_mtu=9000"] if self.net else []))
+        cmd = ["qemu-system-x86_64", "-nodefaults", "-display", "none",
+               "-no-reboot", "-m", str(self.mem_mib), "-smp", str(self.cpus),
+               "-cpu", "max"]
+        cmd += ["-accel", "kvm"] if use_kvm() else []
+        cmd += ["-accel", "tcg",
+                "-kernel", k.vmlinuz, "-initrd", k.initramfs,
+                "-append", append,
+                "-chardev", "file,id=con,path=" + self.console,
+                "-serial", "chardev:con",
+                "-fsdev", "local,id=hostroot,path=/,security_model=none,"
+                          "readonly=on,multidevs=remap",
+                "-device", "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot",
+                "-fsdev", "local,id=xchg,path=%s,security_model=none,"
+                          "multidevs=remap" % self.xchg,
+                "-device", "virtio-9p-pci,fsdev=xchg,mount_tag=xchg",
+                "-device", "virtio-serial-pci,id=vser",
+                "-chardev", "socket,id=ctl,path=" + ctl_path,
+                "-device", "virtserialport,bus=vser.0,chardev=ctl,"
+                           "name=tandem.ctl",
+                "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
+        for i, (dname, _) in enumerate(self.disks):
+            cmd += ["-drive", "file=%s,if=none,id=d%d,format=raw,"
+                              "cache=writeback" % (self.disk_file(dname), i),
+                    "-device", "virtio-blk-pci,drive=d%d,serial=%s"
+                               % (i, dname)]
+        if self.net:
+            cmd += ["-netdev", "socket,id=n0,udp=127.0.0.1:%d,"
+                               "localaddr=127.0.0.1:%d"
+                               % (self.net["peer_port"], self.net["port"]),
+                    "-device", "virtio-net-pci,netdev=n0,mac=%s,host_mtu=9000"
+                               % self.net["mac"]]
+        return cmd
+
+    def start(self):
+        """Boot the guest and wait for its agent."""
+        if self.proc:
+            raise VMError("%s already running" % self.name)
+        try:
+            return self._start()
+        except BaseException:
+            self.kill()
+            raise
+
+    def _start(self):
+        # Short socket paths: sun_path holds 108 bytes.
+        self.sockdir = os.path.join("/tmp", "tvm-%d-%s-%d" % (
+            os.getpid(), self.name, self.boots))
+        os.makedirs(self.sockdir, exist_ok=True)
+        ctl_path = os.path.join(self.sockdir, "ctl")
+        self.qmp_path = os.path.join(self.sockdir, "qmp")
+        for p in (ctl_path, self.qmp_path):
+            if os.path.exists(p):
+                os.unlink(p)
+        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        lsock.bind(ctl_path)
+        lsock.listen(1)
+        self.boots += 1
+        with open(self.console, "ab") as f:
+            f.write(("\n===== tandem-vm: boot %d of %s =====\n"
+                     % (self.boots, self.name)).encode())
+        self.console_checked = os.path.getsize(self.console)
+        self.qemu_log = open(os.path.join(self.workdir, "qemu.log"), "ab")
+        self.proc = subprocess.Popen(
+            self.qemu_cmdline(ctl_path, self.qmp_path),
+            stdin=subprocess.DEVNULL, stdout=self.qemu_log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        lsock.settimeout(1.0)
+        try:
+            while True:
+                try:
+                    self.ctl, _ = lsock.accept()
+                    break
+                except socket.timeout:
+                    self._check_alive("connecting its agent channel")
+                    if time.monotonic() > deadline:
+                        raise VMError("%s: QEMU never connected" % self.name)
+        finally:
+            lsock.close()
+        self.buf = b""
+        hello = self._recv(deadline, "booting")
+        if hello.get("hello") != self.name:
+            raise VMError("%s: unexpected greeting %r" % (self.name, hello))
+        return self
+
+    def _check_alive(self, doing):
+        if self.proc and self.proc.poll() is not None:
+            rc = self.proc.returncode
+            self.proc = None
+            with open(os.path.join(self.workdir, "qemu.log"), "rb") as f:
+                qlog = f.read().decode("utf-8", "replace")[-2000:]
+            raise VMError("%s: QEMU exited (%s) while %s\nqemu: %s\n"
+                          "console tail:\n%s" % (self.name, rc, doing, qlog,
+                                                 self.console_tail()))
+
+    def _recv(self, deadline, doing):
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise VMError("%s: timed out %s\nconsole tail:\n%s"
+                              % (self.name, doing, self.console_tail()))
+            r, _, _ = select.select([self.ctl], [], [], min(left, 1.0))
+            if r:
+                chunk = self.ctl.recv(65536)
+                if not chunk:
+                    self._check_alive(doing)
+                    raise VMError("%s: agent channel closed while %s\n"
+                                  "console tail:\n%s" % (
+                                      self.name, doing, self.console_tail()))
+                self.buf += chunk
+            else:
+                self._check_alive(doing)
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def run(self, cmd, timeout=60):
+        """Run a shell command in the guest; return a Result."""
+        if not self.proc:
+            raise VMError("%s is not running" % self.name)
+        rid = self.next_id
+        self.next_id += 1
+        self.ctl.sendall((json.dumps({"id": rid, "cmd": cmd,
+                                      "timeout": timeout}) + "\n").encode())
+        # The agent enforces the timeout; allow it time to report.
+        deadline = time.monotonic() + timeout + 30
+        while True:
+            rep = self._recv(deadline, "running: " + cmd)
+            if rep.get("id") == rid:
+                return Result(rep["rc"], rep["out"], rep["timed_out"])
+
+    def check(self, cmd, timeout=60):
+        """Run a command that must succeed; return its output."""
+        res = self.run(cmd, timeout)
+        if res.rc != 0:
+            raise GuestCommandError(
+                "%s: command failed (rc=%s%s): %s\n--- output ---\n%s\n"
+                "--- console tail ---\n%s" % (
+                    self.name, res.rc, ", timed out" if res.timed_out else "",
+                    cmd, res.out, self.console_tail()))
+        return res.out
+
+    def qmp(self, command, **args):
+        """Send one QMP command; return its 'return' value."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(self.qmp_path)
+        f = s.makefile("rwb")
+
+        def call(cmd, arguments=None):
+            msg = {"execute": cmd}
+            if arguments:
+                msg["arguments"] = arguments
+            f.write((json.dumps(msg) + "\n").encode())
+            f.flush()
+            while True:
+                rep = json.loads(f.readline())
+                if "return" in rep:
+                    return rep["return"]
+                if "error" in rep:
+                    raise VMError("%s: QMP %s: %s" % (self.name, cmd,
+                                                     rep["error"]))
+
+        try:
+            json.loads(f.readline())  # greeting
+            call("qmp_capabilities")
+            return call(command, args)
+        finally:
+            s.close()
+
+    def set_link(self, up):
+        """Connect or cut the guest's NIC, from outside the guest."""
+        self.qmp("set_link", name="n0", up=bool(up))
+
+    def kill(self):
+        """Crash the node: kill QEMU at once, nothing is flushed in the guest."""
+        if self.proc:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+            self.proc = None
+        self._close()
+
+    def reboot_hard(self):
+        self.kill()
+        return self.start()
+
+    def shutdown(self, timeout=30):
+        """Power off (after sync), or kill if the guest does not comply."""
+        if not self.proc:
+            return
+        try:
+            self.ctl.sendall((json.dumps({
+                "id": -2, "cmd": "sync; echo o > /proc/sysrq-trigger",
+                "timeout": 10}) + "\n").encode())
+            self.proc.wait(timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+    def _close(self):
+        if self.ctl:
+            self.ctl.close()
+            self.ctl = None
+        if getattr(self, "qemu_log", None):
+            self.qemu_log.close()
+            self.qemu_log = None
+        if getattr(self, "sockdir", None):
+            shutil.rmtree(self.sockdir, ignore_errors=True)
+
+    # -- kernel log ----------------------------------------------------
+    def kernel_errors(self, since_boot_start=False):
+        """Console lines that indicate a kernel problem since the last check."""
+        text = self.console_text()
+        start = 0 if since_boot_start else self.console_checked
+        return [l for l in text[start:].splitlines()
+                if KERNEL_ERROR_RE.search(l)]
+
+    def check_console(self):
+        """Raise GuestKernelError if the kernel complained; show the tail."""
+        bad = self.kernel_errors()
+        self.console_checked = len(self.console_text())
+        if bad:
+            raise GuestKernelError(
+                "%s: kernel problem in the guest log:\n  %s\n"
+                "--- console tail (%s) ---\n%s" % (
+                    self.name, "\n  ".join(bad[:20]), self.console,
+                    self.console_tail()))
+
+
+def make_pair(workdir, kernel=None, disks=(), mem_mib=1024):
+    """alpha (192.0.2.1) and bravo (192.0.2.2) on one virtual Ethernet."""
+    pa, pb = free_udp_port(), free_udp_port()
+    while pb == pa:
+        pb = free_udp_port()
+    guests = []
+    for name, ip, mac, port, peer in (
+            ("alpha", "192.0.2.1/24", "52:54:00:00:02:01", pa, pb),
+            ("bravo", "192.0.2.2/24", "52:54:00:00:02:02", pb, pa)):
+        d = os.path.join(workdir, name)
+        os.makedirs(d, exist_ok=True)
+        guests.append(Guest(name, d, kernel=kernel, disks=disks, mem_mib=mem_mib,
+                            net=dict(ip=ip, mac=mac, port=port,
+                                     peer_port=peer)))
+    return guests
