@@ -124,6 +124,8 @@ class Guest:
         self.console = os.path.join(workdir, "console.log")
         self.xchg = os.path.join(workdir, "xchg")
         self.console_checked = 0
+        self.qemu_log = None
+        self.sockdir = None
         os.makedirs(self.xchg, exist_ok=True)
         for dname, size in self.disks:
             path = self.disk_file(dname)
@@ -195,15 +197,13 @@ class Guest:
 
     def start(self):
         """Boot the guest and wait for its agent."""
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self):
+        """Start QEMU; wait_ready() then waits for the agent."""
         if self.proc:
             raise VMError("%s already running" % self.name)
-        try:
-            return self._start()
-        except BaseException:
-            self.kill()
-            raise
-
-    def _start(self):
         # Short socket paths: sun_path holds 108 bytes.
         self.sockdir = os.path.join("/tmp", "tvm-%d-%s-%d" % (
             os.getpid(), self.name, self.boots))
@@ -213,36 +213,48 @@ class Guest:
         for p in (ctl_path, self.qmp_path):
             if os.path.exists(p):
                 os.unlink(p)
-        lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        lsock.bind(ctl_path)
-        lsock.listen(1)
+        self.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.lsock.bind(ctl_path)
+        self.lsock.listen(1)
         self.boots += 1
         with open(self.console, "ab") as f:
             f.write(("\n===== tandem-vm: boot %d of %s =====\n"
                      % (self.boots, self.name)).encode())
-        self.console_checked = os.path.getsize(self.console)
+        self.console_checked = len(self.console_text())
         self.qemu_log = open(os.path.join(self.workdir, "qemu.log"), "ab")
         self.proc = subprocess.Popen(
             self.qemu_cmdline(ctl_path, self.qmp_path),
             stdin=subprocess.DEVNULL, stdout=self.qemu_log,
             stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + BOOT_TIMEOUT
-        lsock.settimeout(1.0)
+        self.launched_at = time.monotonic()
+
+    def wait_ready(self):
+        """Wait until the guest's agent greets; kill QEMU on failure."""
+        try:
+            return self._wait_ready()
+        except BaseException:
+            self.kill()
+            raise
+
+    def _wait_ready(self):
+        deadline = self.launched_at + BOOT_TIMEOUT
+        self.lsock.settimeout(1.0)
         try:
             while True:
                 try:
-                    self.ctl, _ = lsock.accept()
+                    self.ctl, _ = self.lsock.accept()
                     break
                 except socket.timeout:
                     self._check_alive("connecting its agent channel")
                     if time.monotonic() > deadline:
                         raise VMError("%s: QEMU never connected" % self.name)
         finally:
-            lsock.close()
+            self.lsock.close()
         self.buf = b""
         hello = self._recv(deadline, "booting")
         if hello.get("hello") != self.name:
             raise VMError("%s: unexpected greeting %r" % (self.name, hello))
+        self.boot_seconds = time.monotonic() - self.launched_at
         return self
 
     def _check_alive(self, doing):
@@ -342,6 +354,7 @@ class Guest:
         self._close()
 
     def reboot_hard(self):
+        """Kill QEMU and boot the same guest again, with the same disks."""
         self.kill()
         return self.start()
 

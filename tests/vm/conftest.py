@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+"""pytest fixtures for tandem VM tests.
+
+  guest  one guest, "alpha", with a 64 MiB disk "data" (/dev/vda)
+  guest_module  the same, shared by the tests of one module
+  pair   alpha (192.0.2.1) and bravo (192.0.2.2) joined by a virtual
+         Ethernet with MTU 9000, each with a 64 MiB disk "data"
+  root   the source tree as the guests see it (the host's own path)
+
+After every test the consoles of the guests it used are scanned: a kernel
+BUG/WARNING/Oops/Call Trace/hung task/lockdep/GPF line fails the test and
+shows the console tail. Guests are powered off at teardown, and the
+console is scanned once more.
+"""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import tandemvm  # noqa: E402
+
+
+def _guests_of(item):
+    found = []
+    for value in getattr(item, "funcargs", {}).values():
+        if isinstance(value, tandemvm.Guest):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(v for v in value if isinstance(v, tandemvm.Guest))
+    return found
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield
+    problems = []
+    for g in _guests_of(item):
+        try:
+            g.check_console()
+        except tandemvm.GuestKernelError as e:
+            problems.append(str(e))
+    if problems:
+        raise tandemvm.GuestKernelError("\n\n".join(problems))
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    return tandemvm.Kernel()
+
+
+@pytest.fixture(scope="session")
+def root():
+    return tandemvm.ROOT
+
+
+def _finish(guests):
+    errors = []
+    for g in guests:
+        g.shutdown()
+        try:
+            g.check_console()
+        except tandemvm.GuestKernelError as e:
+            errors.append(str(e))
+    if errors:
+        pytest.fail("\n\n".join(errors), pytrace=False)
+
+
+@pytest.fixture
+def guest(kernel, tmp_path):
+    g = tandemvm.Guest("alpha", str(tmp_path / "alpha"), kernel=kernel,
+                       disks=[("data", 64)])
+    g.start()
+    yield g
+    _finish([g])
+
+
+@pytest.fixture(scope="module")
+def guest_module(kernel, tmp_path_factory):
+    """One guest shared by the tests of one module (boots once); each test
+    must leave it as it found it."""
+    g = tandemvm.Guest("alpha", str(tmp_path_factory.mktemp("alpha")),
+                       kernel=kernel, disks=[("data", 64)])
+    g.start()
+    yield g
+    _finish([g])
+
+
+def _boot_pair(kernel, workdir):
+    guests = tandemvm.make_pair(workdir, kernel=kernel, disks=[("data", 64)])
+    try:
+        for g in guests:
+            g.launch()
+        for g in guests:
+            g.wait_ready()
+    except BaseException:
+        for g in guests:
+            g.kill()
+        raise
+    return guests
+
+
+@pytest.fixture
+def pair(kernel, tmp_path):
+    guests = _boot_pair(kernel, str(tmp_path))
+    yield guests
+    _finish(guests)
+
+
+@pytest.fixture(scope="module")
+def pair_module(kernel, tmp_path_factory):
+    """A pair shared by the tests of one module (boots once)."""
+    guests = _boot_pair(kernel, str(tmp_path_factory.mktemp("pair")))
+    yield guests
+    _finish(guests)
