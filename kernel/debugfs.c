@@ -128,6 +128,7 @@ void tandem_debugfs_init(void)
 	tandem_debugfs_root = debugfs_create_dir("tandem", NULL);
 	debugfs_create_file("transports", 0600, tandem_debugfs_root, NULL,
 			    &transports_fops);
+	tandem_selftest_debugfs_init(tandem_debugfs_root);
 }
 
 void tandem_debugfs_exit(void)

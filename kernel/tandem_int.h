@@ -20,6 +20,10 @@ void tandem_transport_destroy(struct tandem_transport *t);
 int tandem_proc_init(void);
 void tandem_proc_exit(void);
 
+/* transport_selftest.c */
+struct dentry;
+void tandem_selftest_debugfs_init(struct dentry *root);
+
 /* debugfs.c */
 void tandem_debugfs_init(void);
 void tandem_debugfs_exit(void);

@@ -52,7 +52,11 @@ int tandem_register_transport(struct tandem_transport_class *tc)
 		       tc->name, tc->api_version, TANDEM_TRANSPORT_API_VERSION);
 		return -EINVAL;
 	}
-	if (!tc->ops || !tc->ops->init || !tc->ops->free || !tc->version) {
+	if (!tc->ops || !tc->version || !tc->ops->init || !tc->ops->free ||
+	    !tc->ops->connect || !tc->ops->disconnect || !tc->ops->send ||
+	    !tc->ops->recv || !tc->ops->recv_iter || !tc->ops->set_timeout ||
+	    !tc->ops->hint_cork || !tc->ops->stats ||
+	    !tc->ops->net_conf_change) {
 		pr_err("transport %s: incomplete class\n", tc->name);
 		return -EINVAL;
 	}

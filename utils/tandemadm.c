@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/procfs.h"
-#include "../kernel/uapi/tandem_version.h"
+#include "kernel/uapi/tandem_version.h"
 
 static void usage(FILE *out)
 {

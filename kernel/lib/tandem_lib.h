@@ -52,4 +52,25 @@ struct tandem_proto_range {
 u32 tandem_proto_agree(const struct tandem_proto_range *mine,
 		       const struct tandem_proto_range *peer);
 
+/*
+ * Names of states as users see them in /proc/tandem, status and events
+ * ("Primary", "UpToDate", "Connected", "SyncSource", ...). Out-of-range
+ * values give "?" so that a bad value never indexes past a table.
+ */
+const char *tandem_role_name(unsigned int role);
+const char *tandem_disk_state_name(unsigned int ds);
+const char *tandem_conn_state_name(unsigned int cs);
+const char *tandem_repl_state_name(unsigned int rs);
+/* Protocol letter 'A', 'B' or 'C'; '?' for anything else. */
+char tandem_protocol_letter(unsigned int protocol);
+
+/*
+ * Reverse look-ups for the utilities: return the enum value, or -1 if
+ * @name is none of the names (case-sensitive, as users grep them).
+ */
+int tandem_role_from_name(const char *name);
+int tandem_disk_state_from_name(const char *name);
+int tandem_conn_state_from_name(const char *name);
+int tandem_repl_state_from_name(const char *name);
+
 #endif /* _TANDEM_LIB_H */

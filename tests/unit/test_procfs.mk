@@ -1,0 +1,2 @@
+TESTS += test_procfs
+test_procfs_SRCS = $(TOP)/utils/common/procfs.c

@@ -1,0 +1,3 @@
+PROGS += tandemadm
+tandemadm: tandemadm.o $(COMMON_OBJS) $(KLIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
