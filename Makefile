@@ -26,7 +26,7 @@ DEB_PACKAGES = build-essential bc bison flex libelf-dev pkg-config kmod cpio \
 
 export TANDEM_CACHE
 
-.PHONY: all modules utils check unit vmtest test demo deps install \
+.PHONY: all modules utils check unit clitest vmtest test demo deps install \
 	install-modules install-utils uninstall clean help
 
 all: modules utils
@@ -37,6 +37,7 @@ help:
 	@echo "make test      static checks, unit tests, VM tests"
 	@echo "make check     W=1 + sparse build of the modules, fails on warnings"
 	@echo "make unit      cmocka unit tests only"
+	@echo "make clitest   host-side tests of the utilities"
 	@echo "make vmtest    VM tests only (PYTEST_ARGS='-k name' to pick)"
 	@echo "make demo      boot alpha and bravo and show tandem in them"
 	@echo "make install   install modules (modprobe tandem) and utilities"
@@ -63,12 +64,16 @@ check:
 unit:
 	$(MAKE) -C tests/unit run
 
+# Host-side tests of the utilities (no kernel needed).
+clitest: utils
+	$(PYTHON) -m pytest -v -p no:cacheprovider tests/cli $(PYTEST_ARGS)
+
 vmtest: all
 	@test -e $(TANDEM_CACHE)/kernel/current || \
 		{ echo "no guest kernel: run make deps" >&2; exit 1; }
 	$(PYTHON) -m pytest -v -p no:cacheprovider tests/vm $(PYTEST_ARGS)
 
-test: all check unit vmtest
+test: all check unit clitest vmtest
 
 demo: all
 	$(PYTHON) tests/vm/demo.py

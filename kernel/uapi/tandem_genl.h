@@ -17,7 +17,10 @@
  *
  * Status (TANDEM_CMD_GET_STATUS, dump) returns one message per object:
  * TANDEM_A_OBJ says which kind, then the addressing attributes and
- * TANDEM_A_STATE (nested). The same messages are multicast to group
+ * TANDEM_A_STATE (nested); connections also carry TANDEM_A_NET_OPTS and
+ * TANDEM_A_LOCAL_ADDR/TANDEM_A_PEER_ADDR, devices TANDEM_A_DISK_OPTS, so
+ * that `tandemsetup show` can print the running configuration (the
+ * shared secret is never sent back). The same messages are multicast to group
  * "events" as TANDEM_CMD_EVENT whenever an object changes state, with
  * TANDEM_A_EVENT saying whether it was created, changed or destroyed.
  */
