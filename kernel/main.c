@@ -4,29 +4,78 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bio.h>
 #include <linux/init.h>
 #include <linux/module.h>
 
 #include "tandem_int.h"
 #include "uapi/tandem_version.h"
 
+struct bio_set tandem_bio_set;
+
+/* The wire and on-disk formats are ABI: their sizes never change silently. */
+static void __init check_formats(void)
+{
+	BUILD_BUG_ON(sizeof(struct tandem_hdr) != 16);
+	BUILD_BUG_ON(sizeof(struct tandem_p_hello) != 104);
+	BUILD_BUG_ON(sizeof(struct tandem_p_auth) != 68);
+	BUILD_BUG_ON(sizeof(struct tandem_p_auth_result) != 4);
+	BUILD_BUG_ON(sizeof(struct tandem_p_net_opts) != 40);
+	BUILD_BUG_ON(sizeof(struct tandem_p_uuids) != 64);
+	BUILD_BUG_ON(sizeof(struct tandem_p_sizes) != 24);
+	BUILD_BUG_ON(sizeof(struct tandem_p_state) != 16);
+	BUILD_BUG_ON(sizeof(struct tandem_p_data) != 32);
+	BUILD_BUG_ON(sizeof(struct tandem_p_block_req) != 24);
+	BUILD_BUG_ON(sizeof(struct tandem_p_block_ack) != 24);
+	BUILD_BUG_ON(sizeof(struct tandem_p_barrier) != 8);
+	BUILD_BUG_ON(sizeof(struct tandem_p_barrier_ack) != 8);
+	BUILD_BUG_ON(sizeof(struct tandem_p_sync_done) != 8);
+	BUILD_BUG_ON(sizeof(struct tandem_p_role_req) != 8);
+	BUILD_BUG_ON(sizeof(struct tandem_p_role_reply) != 8);
+	BUILD_BUG_ON(sizeof(struct tandem_p_hello) > TANDEM_MAX_BODY);
+	BUILD_BUG_ON(sizeof(struct tandem_md_peer) != 32);
+	BUILD_BUG_ON(sizeof(struct tandem_md_super) != TANDEM_MD_SB_BYTES);
+}
+
 static int __init tandem_init(void)
 {
 	int err;
 
-	err = tandem_proc_init();
+	check_formats();
+	err = bioset_init(&tandem_bio_set, BIO_POOL_SIZE, 0, BIOSET_NEED_BVECS);
 	if (err)
 		return err;
+	err = tandem_blkdev_init();
+	if (err)
+		goto out_exit_bioset;
+	err = tandem_proc_init();
+	if (err)
+		goto out_exit_blkdev;
+	err = tandem_nl_init();
+	if (err)
+		goto out_exit_proc;
 	tandem_debugfs_init();
 	pr_info("tandem %s loaded (api:%u/proto:%u-%u)\n", TANDEM_VERSION,
 		TANDEM_GENL_API_VERSION, TANDEM_PROTO_MIN, TANDEM_PROTO_MAX);
 	return 0;
+
+out_exit_proc:
+	tandem_proc_exit();
+out_exit_blkdev:
+	tandem_blkdev_exit();
+out_exit_bioset:
+	bioset_exit(&tandem_bio_set);
+	return err;
 }
 
 static void __exit tandem_exit(void)
 {
+	tandem_nl_exit();
+	tandem_resources_destroy_all();
 	tandem_debugfs_exit();
 	tandem_proc_exit();
+	tandem_blkdev_exit();
+	bioset_exit(&tandem_bio_set);
 	pr_info("tandem unloaded\n");
 }
 

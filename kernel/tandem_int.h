@@ -1,13 +1,561 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tandem - declarations shared between the files of tandem.ko.
+ * tandem - objects and declarations shared between the files of tandem.ko.
+ *
+ * Objects (DESIGN.md §2):
+ *   resource     a replication group: role, volumes (devices), connections
+ *   device       one volume: minor, gendisk, backing disk, metadata
+ *   connection   one peer: transport instance, connection state, options
+ *   peer_device  device x connection: replication state, peer disk, bitmap
+ *
+ * Locking:
+ *   tandem_cfg_mutex   serialises configuration (netlink commands), object
+ *                      creation and destruction, and the global lists.
+ *   resource->lock     (spinlock, irq-safe) every state field of the
+ *                      resource and its objects, request lists, transfer
+ *                      logs, epochs and interval lists. Bio completions
+ *                      take it from interrupt context.
  */
 #ifndef _TANDEM_INT_H
 #define _TANDEM_INT_H
 
+#include <linux/blkdev.h>
+#include <linux/completion.h>
+#include <linux/idr.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 
+#include "lib/md_layout.h"
+#include "lib/tandem_lib.h"
 #include "transport.h"
+#include "uapi/tandem_genl.h"
+#include "uapi/tandem_meta.h"
+#include "uapi/tandem_wire.h"
+
+#define TANDEM_MAX_MINORS	(1U << 20)
+#define TANDEM_SYNC_CHUNK	(128U << 10)	/* bytes per resync request */
+
+struct netlink_ext_ack;
+struct tandem_resource;
+struct tandem_device;
+struct tandem_connection;
+struct tandem_peer_device;
+
+/**
+ * struct tandem_net_opts - the options of one connection
+ * @protocol: enum tandem_protocol
+ * @two_primaries: allow-two-primaries
+ * @transport: transport class name
+ * @hmac_alg: cram-hmac-alg, empty for none
+ * @secret: shared-secret
+ * @secret_len: bytes of @secret
+ * @integrity_alg: data-integrity-alg, empty for none
+ * @ping_int: seconds
+ * @ping_timeout: 0.1 s units
+ * @ko_count: sends that may time out in a row before the peer is dropped
+ * @conf: what the transport reads (timeouts, buffers, connect-int)
+ */
+struct tandem_net_opts {
+	u32 protocol;
+	bool two_primaries;
+	char transport[TANDEM_TRANSPORT_NAME_MAX];
+	char hmac_alg[TANDEM_ALG_NAME_MAX];
+	u8 secret[TANDEM_SECRET_MAX];
+	u32 secret_len;
+	char integrity_alg[TANDEM_ALG_NAME_MAX];
+	u32 ping_int;
+	u32 ping_timeout;
+	u32 ko_count;
+	struct tandem_net_conf conf;
+};
+
+/**
+ * struct tandem_disk_opts - the options of one device's disk
+ * @resync_rate: KiB/s
+ * @c_plan_ahead: 0.1 s units
+ * @c_fill_target: sectors
+ * @c_delay_target: 0.1 s units
+ * @c_max_rate: KiB/s
+ * @c_min_rate: KiB/s
+ * @al_extents: activity log extents
+ * @on_io_error: enum tandem_on_io_error
+ * @disk_barrier: use barriers on the backing device
+ * @disk_flushes: flush the backing device at epoch boundaries
+ * @md_flushes: flush after metadata writes
+ */
+struct tandem_disk_opts {
+	u32 resync_rate;
+	u32 c_plan_ahead;
+	u32 c_fill_target;
+	u32 c_delay_target;
+	u32 c_max_rate;
+	u32 c_min_rate;
+	u32 al_extents;
+	u32 on_io_error;
+	bool disk_barrier;
+	bool disk_flushes;
+	bool md_flushes;
+};
+
+/**
+ * struct tandem_resource - a replication group
+ * @list: on tandem_resources
+ * @name: resource name
+ * @node_id: this node's id
+ * @kref: references (connections and devices hold one)
+ * @lock: protects every state field below and in child objects
+ * @role: enum tandem_role
+ * @devices: volume number -> struct tandem_device
+ * @connections: list of struct tandem_connection
+ * @state_wait: woken on every state change
+ * @promote_mutex: serialises role changes
+ */
+struct tandem_resource {
+	struct list_head list;
+	char name[TANDEM_RESOURCE_NAME_MAX];
+	u32 node_id;
+	struct kref kref;
+	spinlock_t lock;
+	enum tandem_role role;
+	struct idr devices;
+	struct list_head connections;
+	wait_queue_head_t state_wait;
+	struct mutex promote_mutex;
+};
+
+/**
+ * struct tandem_interval - a sector range in use by a request
+ * @list: on the device's list of active intervals
+ * @sector: first sector
+ * @size: bytes
+ * @waiting: another request waits for this one
+ */
+struct tandem_interval {
+	struct list_head list;
+	sector_t sector;
+	unsigned int size;
+	bool waiting;
+};
+
+/**
+ * struct tandem_md - a device's metadata, as attached
+ * @bdev: device holding the metadata (the backing device for internal)
+ * @info: decoded superblock, CPU order
+ * @layout: computed layout
+ * @sb_offset: byte offset of the superblock on @bdev
+ */
+struct tandem_md {
+	struct block_device *bdev;
+	struct tandem_md_info info;
+	struct tandem_md_layout layout;
+	u64 sb_offset;
+};
+
+/**
+ * struct tandem_device - one volume of a resource
+ * @resource: owner
+ * @minor: device minor, /dev/tandem<minor>
+ * @volume: volume number within the resource
+ * @disk: the gendisk
+ * @disk_state: enum tandem_disk_state
+ * @backing: backing block device, NULL when diskless
+ * @backing_path: its path, as given to attach
+ * @meta_path: metadata device path, empty for internal
+ * @meta_index: -1 flexible, >= 0 indexed (ignored for internal)
+ * @md: metadata
+ * @opts: disk options
+ * @peer_devices: struct tandem_peer_device of each connection
+ * @intervals: active intervals (application writes, resync reads)
+ * @postponed: requests waiting for an overlapping interval
+ * @peer_intervals: intervals of writes received from a peer, in flight
+ * @interval_wait: woken when an interval is released
+ * @open_count: openers of the gendisk
+ * @open_rw: openers for writing
+ * @ap_pending: application requests not yet completed upwards
+ * @local_pending: requests submitted to the backing device, not done
+ * @written_kib: dw
+ * @read_kib: dr
+ * @al_writes: al
+ * @bm_writes: bm
+ * @exposed: gendisk added (add_disk succeeded)
+ */
+struct tandem_device {
+	struct tandem_resource *resource;
+	unsigned int minor;
+	unsigned int volume;
+	struct gendisk *disk;
+	enum tandem_disk_state disk_state;
+	struct block_device *backing;
+	char backing_path[TANDEM_PATH_MAX];
+	char meta_path[TANDEM_PATH_MAX];
+	int meta_index;
+	struct tandem_md md;
+	struct tandem_disk_opts opts;
+	struct list_head peer_devices;
+	struct list_head intervals;
+	struct list_head postponed;
+	struct list_head peer_intervals;
+	wait_queue_head_t interval_wait;
+	int open_count;
+	int open_rw;
+	atomic_t ap_pending;
+	atomic_t local_pending;
+	atomic64_t written_kib;
+	atomic64_t read_kib;
+	atomic_t al_writes;
+	atomic_t bm_writes;
+	bool exposed;
+};
+
+/**
+ * struct tandem_epoch - receiving side of one epoch
+ * @list: on the connection's list of open epochs, oldest first
+ * @barrier_nr: number of the barrier that closes it (0 until known)
+ * @writes: writes received in this epoch
+ * @done: of those, written to disk
+ * @closed: the barrier arrived
+ */
+struct tandem_epoch {
+	struct list_head list;
+	u32 barrier_nr;
+	unsigned int writes;
+	unsigned int done;
+	bool closed;
+};
+
+/**
+ * struct tandem_connection - one peer of a resource
+ * @list: on resource->connections
+ * @resource: owner
+ * @kref: references; threads and in-flight requests hold one
+ * @peer_node_id: the peer's node id
+ * @cstate: enum tandem_conn_state
+ * @peer_role: enum tandem_role of the peer
+ * @path: addresses
+ * @opts: net options (writers hold tandem_cfg_mutex; readers on the data
+ *        path read @opts.protocol under resource->lock)
+ * @transport: transport instance while a connection exists
+ * @worker: connector, then receiver of the DATA stream
+ * @acker: receiver of the CONTROL stream
+ * @send_wq: ordered queue of everything sent on the DATA stream
+ * @ack_wq: ordered queue of acks sent on the CONTROL stream
+ * @agreed_proto: protocol version agreed in the handshake
+ * @features: feature bits both sides have
+ * @discard_my_data: connect --discard-my-data (one shot)
+ * @epoch_nr: current epoch on the sending side
+ * @epoch_writes: writes sent in the current epoch
+ * @epoch_completed: a write of the current epoch completed upwards
+ * @transfer_log: requests sent, waiting for their barrier ack
+ * @epochs: receiving side's open epochs
+ * @seq: sequence number of the last write sent
+ * @pending: pe: requests sent, no answer yet
+ * @unacked: ua: peer requests received, not acked yet
+ * @sent_kib: ns
+ * @recv_kib: nr
+ * @last_ping: jiffies a ping was sent, 0 if none outstanding
+ * @ping_ack: woken by a ping ack
+ * @role_reply: result of our last TP_ROLE_REQ
+ * @role_done: completes when TP_ROLE_REPLY arrives
+ * @last_error: why the connection last broke, for status
+ * @stop: disconnect requested by the administrator
+ * @transport_sem: users of @transport hold it for reading
+ * @send_queued: writes queued on @send_wq, not yet sent
+ * @idle_barrier: closes the epoch when the send queue runs empty
+ * @peer_inflight: peer requests (writes, resync) received, not finished
+ * @peer_wait: woken when @peer_inflight drops
+ */
+struct tandem_connection {
+	struct list_head list;
+	struct tandem_resource *resource;
+	struct kref kref;
+	u32 peer_node_id;
+	enum tandem_conn_state cstate;
+	enum tandem_role peer_role;
+	struct tandem_path path;
+	struct tandem_net_opts opts;
+	struct tandem_transport *transport;
+	struct task_struct *worker;
+	struct task_struct *acker;
+	struct workqueue_struct *send_wq;
+	struct workqueue_struct *ack_wq;
+	u32 agreed_proto;
+	u64 features;
+	bool discard_my_data;
+	u32 epoch_nr;
+	unsigned int epoch_writes;
+	bool epoch_completed;
+	struct list_head transfer_log;
+	struct list_head epochs;
+	u32 seq;
+	atomic_t pending;
+	atomic_t unacked;
+	atomic64_t sent_kib;
+	atomic64_t recv_kib;
+	unsigned long last_ping;
+	int role_reply;
+	struct completion role_done;
+	char last_error[128];
+	bool stop;
+	struct rw_semaphore transport_sem;
+	atomic_t send_queued;
+	struct work_struct idle_barrier;
+	atomic_t peer_inflight;
+	wait_queue_head_t peer_wait;
+};
+
+/**
+ * struct tandem_peer_device - a device as replicated to one peer
+ * @device: the volume
+ * @connection: the peer
+ * @dev_list: on device->peer_devices
+ * @repl: enum tandem_repl_state
+ * @peer_disk: enum tandem_disk_state of the peer's volume
+ * @peer_size_sect: the peer's backing data size
+ * @peer_uuid: the peer's current generation
+ * @bitmap: one bit per 4 KiB of the data area: out of sync with the peer
+ * @bm_bits: bits in @bitmap
+ * @oos_bits: bits set in @bitmap
+ * @rs_total: bits to sync when the running resync started
+ * @rs_start: jiffies the resync started
+ * @rs_mark_bits: bits left at @rs_mark_time (speed)
+ * @rs_mark_time: jiffies of the last speed mark
+ * @rs_speed: KiB/s measured over the last marks
+ * @rs_inflight: bytes requested, not yet received
+ * @rs_sent_kib: resync data sent (source side)
+ * @rs_recv_kib: resync data received (target side)
+ * @rs_task: resync driver (sync target)
+ */
+struct tandem_peer_device {
+	struct tandem_device *device;
+	struct tandem_connection *connection;
+	struct list_head dev_list;
+	enum tandem_repl_state repl;
+	enum tandem_disk_state peer_disk;
+	u64 peer_size_sect;
+	u64 peer_uuid;
+	unsigned long *bitmap;
+	u64 bm_bits;
+	u64 oos_bits;
+	u64 rs_total;
+	unsigned long rs_start;
+	u64 rs_mark_bits;
+	unsigned long rs_mark_time;
+	u32 rs_speed;
+	atomic_t rs_inflight;
+	atomic64_t rs_sent_kib;
+	atomic64_t rs_recv_kib;
+	struct task_struct *rs_task;
+};
+
+/* Request flags */
+#define TR_WRITE	(1U << 0)
+#define TR_LOCAL_DONE	(1U << 1)
+#define TR_POSTPONED	(1U << 2)
+#define TR_COMPLETED	(1U << 3)	/* master bio ended */
+
+/**
+ * struct tandem_req_peer - what one request owes one peer
+ * @connection: the peer (a reference is held)
+ * @req: back pointer
+ * @tl: on connection->transfer_log
+ * @work: send work on connection->send_wq
+ * @epoch: epoch the write was sent in
+ * @seq: sequence number
+ * @sent: handed to the transport
+ * @acked: the protocol's ack arrived (or protocol A: sent)
+ * @in_tl: on the transfer log
+ * @failed: the peer did not get it: set out-of-sync
+ */
+struct tandem_req_peer {
+	struct tandem_connection *connection;
+	struct tandem_request *req;
+	struct list_head tl;
+	struct work_struct work;
+	u32 epoch;
+	u32 seq;
+	bool sent;
+	bool acked;
+	bool in_tl;
+	bool failed;
+};
+
+/**
+ * struct tandem_request - an application I/O on a tandem device
+ * @device: the device
+ * @master: the bio from above
+ * @iv: the sector range (writes)
+ * @flags: TR_*
+ * @opf: operation and flags of @master
+ * @error: first error
+ * @pending: things that must happen before @master may end
+ * @refs: references (pending work, transfer log entries)
+ * @start: jiffies, for accounting
+ * @nr_peers: entries in @peers
+ * @postponed: on device->postponed while waiting for an interval
+ * @peers: one per connection the write is replicated to
+ */
+struct tandem_request {
+	struct tandem_device *device;
+	struct bio *master;
+	struct tandem_interval iv;
+	unsigned int flags;
+	blk_opf_t opf;
+	blk_status_t error;
+	atomic_t pending;
+	struct kref refs;
+	unsigned long start;
+	unsigned int nr_peers;
+	struct list_head postponed;
+	struct tandem_req_peer peers[];
+};
+
+/*
+ * Formatted netlink error messages. Acks of the (non-parallel) tandem
+ * family are built under genl_lock, so one buffer is enough.
+ */
+extern char tandem_nl_errbuf[256];
+#define TANDEM_SET_ERR(extack, fmt, ...)				\
+	do {								\
+		snprintf(tandem_nl_errbuf, sizeof(tandem_nl_errbuf),	\
+			 fmt, ##__VA_ARGS__);				\
+		if (extack)						\
+			(extack)->_msg = tandem_nl_errbuf;		\
+	} while (0)
+
+extern struct mutex tandem_cfg_mutex;
+extern struct list_head tandem_resources;
+extern struct bio_set tandem_bio_set;
+
+/* resource.c */
+struct tandem_resource *tandem_resource_find(const char *name);
+struct tandem_resource *tandem_resource_create(const char *name, u32 node_id);
+void tandem_resource_destroy(struct tandem_resource *resource);
+void tandem_resource_put(struct tandem_resource *resource);
+struct tandem_device *tandem_device_find(unsigned int minor);
+struct tandem_device *tandem_device_by_volume(struct tandem_resource *r,
+					      unsigned int volume);
+struct tandem_device *tandem_device_create(struct tandem_resource *r,
+					   unsigned int minor,
+					   unsigned int volume);
+void tandem_device_destroy(struct tandem_device *device);
+struct tandem_connection *tandem_connection_find(struct tandem_resource *r,
+						 u32 peer_node_id);
+struct tandem_connection *tandem_connection_create(struct tandem_resource *r,
+						   u32 peer_node_id);
+void tandem_connection_destroy(struct tandem_connection *connection);
+void tandem_connection_put(struct tandem_connection *connection);
+struct tandem_peer_device *tandem_peer_device(struct tandem_device *device,
+					      struct tandem_connection *c);
+int tandem_peer_device_add(struct tandem_device *device,
+			   struct tandem_connection *connection);
+void tandem_net_opts_default(struct tandem_net_opts *o);
+void tandem_disk_opts_default(struct tandem_disk_opts *o);
+void tandem_resources_destroy_all(void);
+
+/* state.c */
+int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
+		    bool force, const char **why);
+void tandem_set_cstate(struct tandem_connection *c,
+		       enum tandem_conn_state cs);
+void tandem_set_disk_state(struct tandem_device *device,
+			   enum tandem_disk_state ds);
+void tandem_set_repl_state(struct tandem_peer_device *pd,
+			   enum tandem_repl_state rs);
+void tandem_state_changed(struct tandem_resource *r);
+
+/* nl.c */
+int tandem_nl_init(void);
+void tandem_nl_exit(void);
+void tandem_nl_notify_resource(struct tandem_resource *r,
+			       enum tandem_event ev);
+void tandem_nl_notify_device(struct tandem_device *d, enum tandem_event ev);
+void tandem_nl_notify_connection(struct tandem_connection *c,
+				 enum tandem_event ev);
+void tandem_nl_notify_peer_device(struct tandem_peer_device *pd,
+				  enum tandem_event ev);
+
+/* device.c */
+int tandem_blkdev_init(void);
+void tandem_blkdev_exit(void);
+int tandem_device_expose(struct tandem_device *device);
+void tandem_device_unexpose(struct tandem_device *device);
+void tandem_device_update_size(struct tandem_device *device);
+bool tandem_may_write(struct tandem_device *device);
+
+/* req.c */
+void tandem_submit_bio(struct bio *bio);
+void tandem_req_peer_acked(struct tandem_connection *c, u64 block_id,
+			   bool ok);
+void tandem_req_barrier_acked(struct tandem_connection *c, u32 barrier,
+			      u32 set_size);
+void tandem_tl_fail_all(struct tandem_connection *c);
+void tandem_idle_barrier_work(struct work_struct *work);
+int tandem_interval_begin(struct tandem_device *device,
+			  struct tandem_interval *iv, bool wait);
+void tandem_interval_end(struct tandem_device *device,
+			 struct tandem_interval *iv);
+
+/* attach.c */
+int tandem_attach(struct tandem_device *device, const char *backing,
+		  const char *meta, int meta_index,
+		  struct netlink_ext_ack *extack);
+void tandem_detach(struct tandem_device *device);
+int tandem_md_write(struct tandem_device *device);
+u64 tandem_data_sectors(struct tandem_device *device);
+
+/* conn.c */
+int tandem_connect(struct tandem_connection *c);
+void tandem_disconnect(struct tandem_connection *c);
+int tandem_send_packet(struct tandem_connection *c, enum tandem_stream s,
+		       enum tandem_packet type, unsigned int volume,
+		       const void *body, size_t body_len,
+		       struct iov_iter *payload, unsigned int flags);
+void tandem_conn_failed(struct tandem_connection *c,
+			enum tandem_conn_state cs, const char *fmt, ...)
+	__printf(3, 4);
+int tandem_send_state(struct tandem_peer_device *pd);
+int tandem_send_state_all(struct tandem_peer_device *pd);
+int tandem_recv_header(struct tandem_connection *c, enum tandem_stream s,
+		       u16 *type, u16 *volume, u32 *length);
+int tandem_recv_fixed(struct tandem_connection *c, enum tandem_stream s,
+		      u16 want, void *body, size_t len);
+int tandem_send_net_opts(struct tandem_connection *c);
+int tandem_request_role(struct tandem_connection *c, enum tandem_role role);
+
+/* auth.c */
+int tandem_auth(struct tandem_connection *c);
+
+/* receiver.c */
+int tandem_receive_loop(struct tandem_connection *c);
+void tandem_receiver_cleanup(struct tandem_connection *c);
+void tandem_decide_sync(struct tandem_peer_device *pd);
+
+/* acker.c */
+int tandem_acker_thread(void *arg);
+void tandem_send_ack(struct tandem_connection *c, enum tandem_packet type,
+		     unsigned int volume, sector_t sector, u64 block_id,
+		     u32 size, u32 seq);
+
+/* resync.c */
+void tandem_resync_start(struct tandem_peer_device *pd, bool as_target);
+void tandem_resync_stop(struct tandem_peer_device *pd);
+void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
+			 u64 block_id, u32 size);
+void tandem_resync_received(struct tandem_peer_device *pd, sector_t sector,
+			    u32 size);
+void tandem_resync_finished(struct tandem_peer_device *pd);
+void tandem_bm_set_range(struct tandem_peer_device *pd, sector_t sector,
+			 unsigned int size);
+void tandem_bm_clear_range(struct tandem_peer_device *pd, sector_t sector,
+			   unsigned int size);
+void tandem_bm_set_all(struct tandem_peer_device *pd);
+int tandem_bm_alloc(struct tandem_peer_device *pd);
+void tandem_bm_free(struct tandem_peer_device *pd);
 
 /* transport.c */
 struct tandem_transport_class *tandem_transport_class_get(const char *name);

@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tandem - the receiver of the DATA stream: writes and resync data from
+ * the peer, barriers, resync requests, state and option packets.
+ *
+ * Every length, volume, sector and size read from the wire is checked
+ * before it is used; a bad packet drops the connection (ProtocolError)
+ * with a log line that says what was wrong.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "tandem_int.h"
+
+/**
+ * struct peer_req - a write (or resync block) received from the peer
+ * @c: connection it came on
+ * @pd: peer device
+ * @iv: range, on device->peer_intervals while in flight
+ * @block_id: the peer's cookie
+ * @seq: the peer's sequence number
+ * @dp_flags: TANDEM_DP_*
+ * @sync: resync data rather than an application write
+ * @epoch: epoch it belongs to (application writes)
+ * @status: result of the local write
+ * @work: completion work on c->ack_wq
+ */
+struct peer_req {
+	struct tandem_connection *c;
+	struct tandem_peer_device *pd;
+	struct tandem_interval iv;
+	u64 block_id;
+	u32 seq;
+	u32 dp_flags;
+	bool sync;
+	struct tandem_epoch *epoch;
+	blk_status_t status;
+	struct work_struct work;
+};
+
+static int proto_error(struct tandem_connection *c, const char *what,
+		       u16 type, u32 value)
+{
+	tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+			   "bad packet type %u: %s (%u)", type, what, value);
+	return -EPROTO;
+}
+
+static int recv_body(struct tandem_connection *c, void *body, size_t want,
+		     u16 type, u32 length)
+{
+	if (length != want)
+		return proto_error(c, "wrong body length", type, length);
+	return c->transport->class->ops->recv(c->transport, TANDEM_STREAM_DATA,
+					      body, want);
+}
+
+/* Read and discard @len bytes of payload we cannot use. */
+static int drain(struct tandem_connection *c, u32 len)
+{
+	void *buf = kmalloc(PAGE_SIZE, GFP_NOIO);
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (len && !err) {
+		u32 n = min_t(u32, len, PAGE_SIZE);
+
+		err = c->transport->class->ops->recv(c->transport,
+						     TANDEM_STREAM_DATA, buf, n);
+		len -= n;
+	}
+	kfree(buf);
+	return err;
+}
+
+static struct tandem_peer_device *volume_pd(struct tandem_connection *c,
+					    u16 volume)
+{
+	struct tandem_device *d = tandem_device_by_volume(c->resource, volume);
+
+	return d ? tandem_peer_device(d, c) : NULL;
+}
+
+/* ---- epochs ------------------------------------------------------- */
+
+static struct tandem_epoch *current_epoch(struct tandem_connection *c)
+{
+	struct tandem_epoch *e;
+
+	lockdep_assert_held(&c->resource->lock);
+	if (!list_empty(&c->epochs)) {
+		e = list_last_entry(&c->epochs, struct tandem_epoch, list);
+		if (!e->closed)
+			return e;
+	}
+	e = kzalloc(sizeof(*e), GFP_ATOMIC);
+	if (e)
+		list_add_tail(&e->list, &c->epochs);
+	return e;
+}
+
+static void flush_backing(struct tandem_resource *r)
+{
+	struct tandem_device *d;
+	int vnr;
+
+	idr_for_each_entry(&r->devices, d, vnr)
+		if (d->backing && d->opts.disk_flushes)
+			blkdev_issue_flush(d->backing);
+}
+
+/* Acknowledge finished epochs, oldest first. */
+static void ack_epochs(struct tandem_connection *c)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_epoch *e;
+
+	for (;;) {
+		struct tandem_p_barrier_ack ba;
+
+		spin_lock_irq(&r->lock);
+		e = list_first_entry_or_null(&c->epochs, struct tandem_epoch,
+					     list);
+		if (!e || !e->closed || e->done != e->writes) {
+			spin_unlock_irq(&r->lock);
+			return;
+		}
+		list_del(&e->list);
+		spin_unlock_irq(&r->lock);
+
+		if (e->writes)
+			flush_backing(r);
+		ba.barrier = cpu_to_be32(e->barrier_nr);
+		ba.set_size = cpu_to_be32(e->writes);
+		kfree(e);
+		tandem_send_packet(c, TANDEM_STREAM_CONTROL, TP_BARRIER_ACK, 0,
+				   &ba, sizeof(ba), NULL, 0);
+	}
+}
+
+/* ---- writes from the peer ----------------------------------------- */
+
+static bool peer_conflict(struct tandem_device *d, struct tandem_interval *iv)
+{
+	struct tandem_interval *i;
+
+	lockdep_assert_held(&d->resource->lock);
+	list_for_each_entry(i, &d->peer_intervals, list)
+		if (i->sector < iv->sector + (iv->size >> 9) &&
+		    iv->sector < i->sector + (i->size >> 9))
+			return true;
+	return false;
+}
+
+static void peer_req_done_work(struct work_struct *work)
+{
+	struct peer_req *pr = container_of(work, struct peer_req, work);
+	struct tandem_connection *c = pr->c;
+	struct tandem_peer_device *pd = pr->pd;
+	struct tandem_device *d = pd->device;
+	struct tandem_resource *r = d->resource;
+	bool ok = !pr->status;
+
+	spin_lock_irq(&r->lock);
+	list_del(&pr->iv.list);
+	if (pr->epoch)
+		pr->epoch->done++;
+	spin_unlock_irq(&r->lock);
+	wake_up_all(&d->interval_wait);
+
+	if (!ok)
+		pr_err_ratelimited("%s/%u: writing peer data at sector %llu failed\n",
+				   r->name, d->volume,
+				   (unsigned long long)pr->iv.sector);
+	if (pr->sync) {
+		if (ok)
+			tandem_resync_received(pd, pr->iv.sector, pr->iv.size);
+		tandem_send_ack(c, ok ? TP_SYNC_ACK : TP_NEG_ACK, d->volume,
+				pr->iv.sector, pr->block_id, pr->iv.size, 0);
+	} else {
+		if (!ok || (pr->dp_flags & TANDEM_DP_SEND_WRITE_ACK))
+			tandem_send_ack(c, ok ? TP_WRITE_ACK : TP_NEG_ACK,
+					d->volume, pr->iv.sector, pr->block_id,
+					pr->iv.size, pr->seq);
+		atomic_dec(&c->unacked);
+		ack_epochs(c);
+	}
+	kfree(pr);
+	if (atomic_dec_and_test(&c->peer_inflight))
+		wake_up_all(&c->peer_wait);
+	tandem_connection_put(c);
+}
+
+static void peer_endio(struct bio *bio)
+{
+	struct peer_req *pr = bio->bi_private;
+	struct bio_vec *bv;
+	struct bvec_iter_all iter;
+
+	pr->status = bio->bi_status;
+	if (!pr->status)
+		atomic64_add(pr->iv.size >> 10, &pr->pd->device->written_kib);
+	bio_for_each_segment_all(bv, bio, iter)
+		__free_page(bv->bv_page);
+	bio_put(bio);
+	queue_work(pr->c->ack_wq, &pr->work);
+}
+
+static struct bio *alloc_write_bio(struct tandem_device *d, u32 size,
+				   blk_opf_t opf)
+{
+	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE), i;
+	struct bio *bio;
+
+	bio = bio_alloc(d->backing, nr, opf, GFP_NOIO);
+	for (i = 0; i < nr; i++) {
+		struct page *page = alloc_page(GFP_NOIO);
+		unsigned int len = min_t(u32, size - i * PAGE_SIZE, PAGE_SIZE);
+
+		if (!page || !bio_add_page(bio, page, len, 0)) {
+			struct bio_vec *bv;
+			struct bvec_iter_all it;
+
+			if (page)
+				__free_page(page);
+			bio_for_each_segment_all(bv, bio, it)
+				__free_page(bv->bv_page);
+			bio_put(bio);
+			return NULL;
+		}
+	}
+	return bio;
+}
+
+static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
+			u32 length)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_p_data p;
+	struct tandem_peer_device *pd;
+	struct tandem_device *d;
+	struct peer_req *pr;
+	struct bio *bio = NULL;
+	u32 size, flags, payload;
+	sector_t sector;
+	blk_opf_t opf = REQ_OP_WRITE;
+	bool sync = type == TP_SYNC_DATA;
+	int err;
+
+	if (length < sizeof(p))
+		return proto_error(c, "short data packet", type, length);
+	err = c->transport->class->ops->recv(c->transport, TANDEM_STREAM_DATA,
+					     &p, sizeof(p));
+	if (err)
+		return err;
+	payload = length - sizeof(p);
+	size = be32_to_cpu(p.size);
+	flags = be32_to_cpu(p.dp_flags);
+	sector = be64_to_cpu(p.sector);
+
+	pd = volume_pd(c, volume);
+	if (!pd)
+		return proto_error(c, "unknown volume", type, volume);
+	d = pd->device;
+	if (flags & (TANDEM_DP_DISCARD | TANDEM_DP_ZEROES)) {
+		if (payload)
+			return proto_error(c, "payload on discard", type, payload);
+		opf = flags & TANDEM_DP_DISCARD ? REQ_OP_DISCARD :
+						  REQ_OP_WRITE_ZEROES;
+	} else if (payload != size) {
+		return proto_error(c, "payload length differs from size", type,
+				   payload);
+	}
+	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD)
+		return proto_error(c, "bad size", type, size);
+	if (!d->backing || sector + (size >> 9) > tandem_data_sectors(d) ||
+	    sector + (size >> 9) < sector) {
+		/* Nothing to write it to, or beyond our disk: refuse it. */
+		err = drain(c, payload);
+		if (!err && !sync)
+			tandem_send_ack(c, TP_NEG_ACK, volume, sector,
+					be64_to_cpu(p.block_id), size,
+					be32_to_cpu(p.seq_num));
+		return err;
+	}
+	if (sync && READ_ONCE(pd->repl) != TANDEM_RS_SYNC_TARGET)
+		return drain(c, payload);	/* a resync we stopped */
+
+	pr = kzalloc(sizeof(*pr), GFP_NOIO);
+	if (!pr)
+		return -ENOMEM;
+	if (opf == REQ_OP_WRITE) {
+		if (flags & TANDEM_DP_FUA)
+			opf |= REQ_FUA;
+		if (flags & TANDEM_DP_FLUSH)
+			opf |= REQ_PREFLUSH;
+		bio = alloc_write_bio(d, size, opf);
+		if (!bio) {
+			kfree(pr);
+			return -ENOMEM;
+		}
+		if (payload) {
+			struct iov_iter it;
+
+			iov_iter_bvec(&it, ITER_DEST, bio->bi_io_vec,
+				      bio->bi_vcnt, size);
+			err = c->transport->class->ops->recv_iter(c->transport,
+							TANDEM_STREAM_DATA, &it);
+			if (err) {
+				struct bio_vec *bv;
+				struct bvec_iter_all bi;
+
+				bio_for_each_segment_all(bv, bio, bi)
+					__free_page(bv->bv_page);
+				bio_put(bio);
+				kfree(pr);
+				return err;
+			}
+		}
+	} else {
+		bio = bio_alloc(d->backing, 0, opf, GFP_NOIO);
+		bio->bi_iter.bi_size = size;
+	}
+	atomic64_add(size >> 10, &c->recv_kib);
+	bio->bi_iter.bi_sector = sector;
+	bio->bi_private = pr;
+	bio->bi_end_io = peer_endio;
+
+	pr->c = c;
+	pr->pd = pd;
+	pr->iv.sector = sector;
+	pr->iv.size = size;
+	pr->block_id = be64_to_cpu(p.block_id);
+	pr->seq = be32_to_cpu(p.seq_num);
+	pr->dp_flags = flags;
+	pr->sync = sync;
+	INIT_WORK(&pr->work, peer_req_done_work);
+
+	if (!sync && (flags & TANDEM_DP_SEND_RECV_ACK))
+		tandem_send_ack(c, TP_RECV_ACK, volume, sector, pr->block_id,
+				size, pr->seq);
+
+	/* Overlapping writes reach the disk in the order they arrived. */
+	wait_event(d->interval_wait, ({
+		bool busy;
+
+		spin_lock_irq(&r->lock);
+		busy = peer_conflict(d, &pr->iv);
+		if (!busy) {
+			list_add_tail(&pr->iv.list, &d->peer_intervals);
+			if (!sync) {
+				pr->epoch = current_epoch(c);
+				if (pr->epoch)
+					pr->epoch->writes++;
+			}
+		}
+		spin_unlock_irq(&r->lock);
+		!busy;
+	}));
+	if (!sync && !pr->epoch) {
+		spin_lock_irq(&r->lock);
+		list_del(&pr->iv.list);
+		spin_unlock_irq(&r->lock);
+		bio_put(bio);
+		kfree(pr);
+		return -ENOMEM;
+	}
+	if (!sync)
+		atomic_inc(&c->unacked);
+	kref_get(&c->kref);
+	atomic_inc(&c->peer_inflight);
+	if (opf == REQ_OP_DISCARD && !bdev_max_discard_sectors(d->backing)) {
+		/* Discard is a hint; a disk without it loses nothing. */
+		bio->bi_status = BLK_STS_OK;
+		bio_endio(bio);
+	} else {
+		submit_bio_noacct(bio);
+	}
+	return 0;
+}
+
+static int receive_barrier(struct tandem_connection *c, u32 length)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_p_barrier b;
+	struct tandem_epoch *e;
+	int err;
+
+	err = recv_body(c, &b, sizeof(b), TP_BARRIER, length);
+	if (err)
+		return err;
+	spin_lock_irq(&r->lock);
+	e = current_epoch(c);
+	if (e) {
+		e->closed = true;
+		e->barrier_nr = be32_to_cpu(b.barrier);
+	}
+	spin_unlock_irq(&r->lock);
+	if (!e)
+		return -ENOMEM;
+	ack_epochs(c);
+	return 0;
+}
+
+/* ---- state ---------------------------------------------------------- */
+
+/**
+ * tandem_decide_sync() - after a state exchange: which way, if any, to sync
+ * @pd: peer device whose peer state is known
+ *
+ * Both nodes run this on the same facts and reach mirrored decisions.
+ */
+void tandem_decide_sync(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_connection *c = pd->connection;
+	struct tandem_resource *r = d->resource;
+	enum tandem_disk_state me, peer;
+	enum tandem_repl_state repl;
+
+	spin_lock_irq(&r->lock);
+	me = d->disk_state;
+	peer = pd->peer_disk;
+	repl = pd->repl;
+	spin_unlock_irq(&r->lock);
+
+	if (c->cstate != TANDEM_CS_CONNECTED || peer == TANDEM_DS_DUNKNOWN)
+		return;
+	if (repl == TANDEM_RS_SYNC_SOURCE || repl == TANDEM_RS_SYNC_TARGET)
+		return;
+
+	if (!d->backing || peer <= TANDEM_DS_FAILED) {
+		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
+	} else if (me == TANDEM_DS_UPTODATE && peer == TANDEM_DS_UPTODATE) {
+		if (d->md.info.current_uuid != pd->peer_uuid) {
+			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+					   "split brain detected on volume %u: both nodes have UpToDate data of different generations (%016llx, peer %016llx); disconnecting",
+					   d->volume, d->md.info.current_uuid,
+					   pd->peer_uuid);
+			return;
+		}
+		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
+	} else if (me == TANDEM_DS_UPTODATE && peer >= TANDEM_DS_INCONSISTENT) {
+		tandem_bm_set_all(pd);
+		tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
+		tandem_resync_start(pd, false);
+		tandem_send_state(pd);
+	} else if (peer == TANDEM_DS_UPTODATE && me >= TANDEM_DS_INCONSISTENT) {
+		if (me != TANDEM_DS_INCONSISTENT) {
+			d->md.info.flags &= ~(TANDEM_MDF_CONSISTENT |
+					      TANDEM_MDF_WAS_UP_TO_DATE);
+			tandem_md_write(d);
+			tandem_set_disk_state(d, TANDEM_DS_INCONSISTENT);
+		}
+		tandem_bm_set_all(pd);
+		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
+		tandem_send_state(pd);
+		tandem_resync_start(pd, true);
+	} else {
+		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
+	}
+}
+
+int tandem_send_state(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_resource *r = d->resource;
+	struct tandem_p_state s = {};
+
+	spin_lock_irq(&r->lock);
+	s.role = cpu_to_be32(r->role);
+	s.disk = cpu_to_be32(d->disk_state);
+	s.repl = cpu_to_be32(pd->repl);
+	spin_unlock_irq(&r->lock);
+	return tandem_send_packet(pd->connection, TANDEM_STREAM_DATA, TP_STATE,
+				  d->volume, &s, sizeof(s), NULL, 0);
+}
+
+/* Sizes, generations and state of one volume: sent after connecting. */
+int tandem_send_state_all(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_connection *c = pd->connection;
+	struct tandem_p_sizes sz = {};
+	struct tandem_p_uuids u = {};
+	int i, err;
+
+	sz.backing_sect = cpu_to_be64(d->backing ? tandem_data_sectors(d) : 0);
+	sz.current_sect = cpu_to_be64(get_capacity(d->disk));
+	sz.max_bio_bytes = cpu_to_be32(TANDEM_MAX_PAYLOAD);
+	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_SIZES, d->volume,
+				 &sz, sizeof(sz), NULL, 0);
+	if (err)
+		return err;
+	u.current_uuid = cpu_to_be64(d->md.info.current_uuid);
+	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
+		u.history[i] = cpu_to_be64(d->md.info.history[i]);
+	u.oos_bits = cpu_to_be64(pd->oos_bits);
+	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_UUIDS, d->volume,
+				 &u, sizeof(u), NULL, 0);
+	if (err)
+		return err;
+	return tandem_send_state(pd);
+}
+
+static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
+			 u32 length)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_peer_device *pd = volume_pd(c, volume);
+	union {
+		struct tandem_p_sizes sz;
+		struct tandem_p_uuids u;
+		struct tandem_p_state s;
+	} p;
+	size_t want = type == TP_SIZES ? sizeof(p.sz) :
+		      type == TP_UUIDS ? sizeof(p.u) : sizeof(p.s);
+	u32 role, disk;
+	int err;
+
+	err = recv_body(c, &p, want, type, length);
+	if (err)
+		return err;
+	if (!pd) {
+		pr_warn_ratelimited("%s peer %u: state for volume %u we do not have\n",
+				    r->name, c->peer_node_id, volume);
+		return 0;
+	}
+	switch (type) {
+	case TP_SIZES:
+		pd->peer_size_sect = be64_to_cpu(p.sz.backing_sect);
+		tandem_device_update_size(pd->device);
+		break;
+	case TP_UUIDS:
+		pd->peer_uuid = be64_to_cpu(p.u.current_uuid);
+		break;
+	default:
+		role = be32_to_cpu(p.s.role);
+		disk = be32_to_cpu(p.s.disk);
+		if (role > TANDEM_ROLE_SECONDARY || disk >= TANDEM_DS_COUNT)
+			return proto_error(c, "bad state value", type,
+					   role > TANDEM_ROLE_SECONDARY ? role :
+					   disk);
+		spin_lock_irq(&r->lock);
+		c->peer_role = role;
+		pd->peer_disk = disk;
+		spin_unlock_irq(&r->lock);
+		tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
+		tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
+		if (pd->repl == TANDEM_RS_SYNC_SOURCE &&
+		    disk == TANDEM_DS_UPTODATE)
+			tandem_resync_finished(pd);
+		tandem_decide_sync(pd);
+		break;
+	}
+	return 0;
+}
+
+static int receive_net_opts(struct tandem_connection *c, u32 length)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_p_net_opts p;
+	u32 proto;
+	int err;
+
+	err = recv_body(c, &p, sizeof(p), TP_NET_OPTS, length);
+	if (err)
+		return err;
+	proto = be32_to_cpu(p.protocol);
+	if (proto < TANDEM_PROT_A || proto > TANDEM_PROT_C)
+		return proto_error(c, "bad protocol", TP_NET_OPTS, proto);
+	spin_lock_irq(&r->lock);
+	c->opts.protocol = proto;
+	c->opts.two_primaries = !!(be32_to_cpu(p.flags) &
+				   TANDEM_NF_TWO_PRIMARIES);
+	spin_unlock_irq(&r->lock);
+	pr_info("%s peer %u: peer switched to protocol %c\n", r->name,
+		c->peer_node_id, tandem_protocol_letter(proto));
+	tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
+	return 0;
+}
+
+static int receive_role_req(struct tandem_connection *c, u32 length)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_p_role_req p;
+	struct tandem_p_role_reply rep = {};
+	int err, result = 0;
+
+	err = recv_body(c, &p, sizeof(p), TP_ROLE_REQ, length);
+	if (err)
+		return err;
+	if (be32_to_cpu(p.role) == TANDEM_ROLE_PRIMARY &&
+	    !c->opts.two_primaries) {
+		/* Primary already, or promoting and we win the tie. */
+		if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY ||
+		    (mutex_is_locked(&r->promote_mutex) &&
+		     r->node_id < c->peer_node_id))
+			result = EBUSY;
+	}
+	rep.result = cpu_to_be32(result);
+	return tandem_send_packet(c, TANDEM_STREAM_CONTROL, TP_ROLE_REPLY, 0,
+				  &rep, sizeof(rep), NULL, 0);
+}
+
+static int receive_sync_req(struct tandem_connection *c, u16 volume,
+			    u32 length)
+{
+	struct tandem_p_block_req p;
+	struct tandem_peer_device *pd;
+	sector_t sector;
+	u32 size;
+	int err;
+
+	err = recv_body(c, &p, sizeof(p), TP_SYNC_REQ, length);
+	if (err)
+		return err;
+	pd = volume_pd(c, volume);
+	if (!pd)
+		return proto_error(c, "unknown volume", TP_SYNC_REQ, volume);
+	sector = be64_to_cpu(p.sector);
+	size = be32_to_cpu(p.size);
+	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD ||
+	    !pd->device->backing ||
+	    sector + (size >> 9) > tandem_data_sectors(pd->device))
+		return proto_error(c, "bad resync request", TP_SYNC_REQ, size);
+	tandem_resync_serve(pd, sector, be64_to_cpu(p.block_id), size);
+	return 0;
+}
+
+static int receive_sync_done(struct tandem_connection *c, u16 volume,
+			     u32 length)
+{
+	struct tandem_p_sync_done p;
+	struct tandem_peer_device *pd;
+	int err;
+
+	err = recv_body(c, &p, sizeof(p), TP_SYNC_DONE, length);
+	if (err)
+		return err;
+	pd = volume_pd(c, volume);
+	if (pd && pd->repl == TANDEM_RS_SYNC_SOURCE)
+		tandem_resync_finished(pd);
+	return 0;
+}
+
+/**
+ * tandem_receive_loop() - process the DATA stream until it breaks
+ * @c: a Connected connection
+ *
+ * Return: the error that ended it.
+ */
+int tandem_receive_loop(struct tandem_connection *c)
+{
+	u16 type, volume;
+	u32 length;
+	int err;
+
+	for (;;) {
+		err = tandem_recv_header(c, TANDEM_STREAM_DATA, &type, &volume,
+					 &length);
+		if (err)
+			return err;
+		switch (type) {
+		case TP_DATA:
+		case TP_SYNC_DATA:
+			err = receive_data(c, type, volume, length);
+			break;
+		case TP_BARRIER:
+			err = receive_barrier(c, length);
+			break;
+		case TP_SIZES:
+		case TP_UUIDS:
+		case TP_STATE:
+			err = receive_state(c, type, volume, length);
+			break;
+		case TP_NET_OPTS:
+			err = receive_net_opts(c, length);
+			break;
+		case TP_ROLE_REQ:
+			err = receive_role_req(c, length);
+			break;
+		case TP_SYNC_REQ:
+			err = receive_sync_req(c, volume, length);
+			break;
+		case TP_SYNC_DONE:
+			err = receive_sync_done(c, volume, length);
+			break;
+		case TP_DISCONNECT:
+			if (length)
+				return proto_error(c, "body on disconnect",
+						   type, length);
+			tandem_conn_failed(c, TANDEM_CS_TEAR_DOWN,
+					   "peer closed the connection");
+			return -ECONNRESET;
+		default:
+			return proto_error(c, "unexpected on data stream",
+					   type, length);
+		}
+		if (err)
+			return err;
+	}
+}
+
+/* After a loss: wait for writes in flight from the peer, drop epochs. */
+void tandem_receiver_cleanup(struct tandem_connection *c)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_epoch *e, *tmp;
+
+	wait_event(c->peer_wait, !atomic_read(&c->peer_inflight));
+	flush_workqueue(c->ack_wq);
+	spin_lock_irq(&r->lock);
+	list_for_each_entry_safe(e, tmp, &c->epochs, list) {
+		list_del(&e->list);
+		kfree(e);
+	}
+	spin_unlock_irq(&r->lock);
+	atomic_set(&c->unacked, 0);
+}

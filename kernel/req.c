@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tandem - application I/O: interval locking, replication, completion
+ * rules of protocols A/B/C, epochs and the transfer log.
+ *
+ * A write request owes its upper bio:
+ *   - the local write (a clone submitted to the backing device), and
+ *   - for each peer it is replicated to: "sent" (A), the peer's receive
+ *     ack (B) or the peer's write ack (C).
+ * When all of these happened the upper bio ends. Each peer entry also sits
+ * on that connection's transfer log until the barrier closing its epoch is
+ * acknowledged (every write of the epoch is stable on the peer). If the
+ * connection is lost first, the entry's blocks are marked out of sync
+ * towards that peer: exactly what the peer may not have.
+ *
+ * Overlapping writes are serialised by the device's interval list: a
+ * write that overlaps one in flight is postponed until it completes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bio.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "tandem_int.h"
+
+static bool overlaps(const struct tandem_interval *a, sector_t sector,
+		     unsigned int size)
+{
+	return a->sector < sector + (size >> 9) &&
+	       sector < a->sector + (a->size >> 9);
+}
+
+static bool interval_conflict(struct tandem_device *d,
+			      struct tandem_interval *iv)
+{
+	struct tandem_interval *i;
+
+	lockdep_assert_held(&d->resource->lock);
+	list_for_each_entry(i, &d->intervals, list) {
+		if (overlaps(i, iv->sector, iv->size)) {
+			i->waiting = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * tandem_interval_begin() - claim a sector range of a device
+ * @d: the device
+ * @iv: range to claim (sector, size set)
+ * @wait: sleep until the range is free; else fail with -EBUSY
+ *
+ * Context: process context when @wait.
+ */
+int tandem_interval_begin(struct tandem_device *d, struct tandem_interval *iv,
+			  bool wait)
+{
+	struct tandem_resource *r = d->resource;
+
+	for (;;) {
+		spin_lock_irq(&r->lock);
+		if (!interval_conflict(d, iv)) {
+			list_add_tail(&iv->list, &d->intervals);
+			iv->waiting = false;
+			spin_unlock_irq(&r->lock);
+			return 0;
+		}
+		spin_unlock_irq(&r->lock);
+		if (!wait)
+			return -EBUSY;
+		wait_event(d->interval_wait, ({
+			bool busy;
+
+			spin_lock_irq(&r->lock);
+			busy = interval_conflict(d, iv);
+			spin_unlock_irq(&r->lock);
+			!busy;
+		}));
+	}
+}
+
+static void start_request(struct tandem_request *req);
+
+/* Start postponed requests whose range became free. */
+static void restart_postponed(struct tandem_device *d)
+{
+	struct tandem_resource *r = d->resource;
+	struct tandem_request *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(ready);
+
+	spin_lock_irqsave(&r->lock, flags);
+	list_for_each_entry_safe(req, tmp, &d->postponed, postponed) {
+		if (interval_conflict(d, &req->iv))
+			continue;
+		list_del(&req->postponed);
+		list_add_tail(&req->iv.list, &d->intervals);
+		list_add_tail(&req->postponed, &ready);
+	}
+	spin_unlock_irqrestore(&r->lock, flags);
+	list_for_each_entry_safe(req, tmp, &ready, postponed) {
+		list_del_init(&req->postponed);
+		start_request(req);
+	}
+}
+
+void tandem_interval_end(struct tandem_device *d, struct tandem_interval *iv)
+{
+	struct tandem_resource *r = d->resource;
+	unsigned long flags;
+	bool waiting;
+
+	spin_lock_irqsave(&r->lock, flags);
+	list_del(&iv->list);
+	waiting = iv->waiting;
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (waiting) {
+		wake_up_all(&d->interval_wait);
+		restart_postponed(d);
+	}
+}
+
+/* ---- request lifetime --------------------------------------------- */
+
+static void req_free(struct kref *kref)
+{
+	struct tandem_request *req = container_of(kref, struct tandem_request,
+						  refs);
+	unsigned int i;
+
+	for (i = 0; i < req->nr_peers; i++)
+		tandem_connection_put(req->peers[i].connection);
+	kfree(req);
+}
+
+static void req_put(struct tandem_request *req)
+{
+	kref_put(&req->refs, req_free);
+}
+
+/* Drop one of the things the upper bio waits for; end it on the last. */
+static void req_dec_pending(struct tandem_request *req)
+{
+	struct tandem_device *d = req->device;
+	unsigned int i;
+
+	if (!atomic_dec_and_test(&req->pending))
+		return;
+
+	if (req->flags & TR_WRITE) {
+		struct tandem_resource *r = d->resource;
+		unsigned long flags;
+
+		/* A later write must not share an epoch with this one. */
+		spin_lock_irqsave(&r->lock, flags);
+		for (i = 0; i < req->nr_peers; i++)
+			req->peers[i].connection->epoch_completed = true;
+		spin_unlock_irqrestore(&r->lock, flags);
+		if (req->iv.size)
+			tandem_interval_end(d, &req->iv);
+	}
+	req->master->bi_status = req->error;
+	bio_end_io_acct(req->master, req->start);
+	bio_endio(req->master);
+	atomic_dec(&d->ap_pending);
+	req_put(req);
+}
+
+static void mark_peer_failed(struct tandem_req_peer *rp)
+{
+	struct tandem_request *req = rp->req;
+	struct tandem_peer_device *pd;
+
+	if (!(req->flags & TR_WRITE) || !req->iv.size ||
+	    (req->opf & REQ_OP_MASK) == REQ_OP_FLUSH)
+		return;
+	pd = tandem_peer_device(req->device, rp->connection);
+	if (pd)
+		tandem_bm_set_range(pd, req->iv.sector, req->iv.size);
+}
+
+/*
+ * The peer part of a request is resolved: acked (ok) or lost (!ok).
+ * Caller holds resource->lock; returns true if the caller must drop a
+ * pending count (done outside the lock).
+ */
+static bool rp_resolve(struct tandem_req_peer *rp, bool ok)
+{
+	if (rp->acked)
+		return false;
+	rp->acked = true;
+	if (!ok)
+		rp->failed = true;
+	return true;
+}
+
+/* ---- sending ------------------------------------------------------ */
+
+static u32 dp_flags(struct tandem_request *req, u32 protocol)
+{
+	u32 f = 0;
+
+	if (req->opf & REQ_FUA)
+		f |= TANDEM_DP_FUA;
+	if (req->opf & REQ_PREFLUSH)
+		f |= TANDEM_DP_FLUSH;
+	switch (req->opf & REQ_OP_MASK) {
+	case REQ_OP_DISCARD:
+		f |= TANDEM_DP_DISCARD;
+		break;
+	case REQ_OP_WRITE_ZEROES:
+		f |= TANDEM_DP_ZEROES;
+		break;
+	default:
+		break;
+	}
+	if (protocol == TANDEM_PROT_B)
+		f |= TANDEM_DP_SEND_RECV_ACK;
+	else if (protocol == TANDEM_PROT_C)
+		f |= TANDEM_DP_SEND_WRITE_ACK;
+	return f;
+}
+
+/* Close the current epoch: send a barrier. Runs on the send queue. */
+static int close_epoch(struct tandem_connection *c)
+{
+	struct tandem_p_barrier b = {};
+	struct tandem_resource *r = c->resource;
+	u32 nr;
+
+	spin_lock_irq(&r->lock);
+	nr = c->epoch_nr++;
+	c->epoch_writes = 0;
+	c->epoch_completed = false;
+	spin_unlock_irq(&r->lock);
+	b.barrier = cpu_to_be32(nr);
+	return tandem_send_packet(c, TANDEM_STREAM_DATA, TP_BARRIER, 0, &b,
+				  sizeof(b), NULL, 0);
+}
+
+static int send_write(struct tandem_req_peer *rp)
+{
+	struct tandem_request *req = rp->req;
+	struct tandem_connection *c = rp->connection;
+	struct tandem_resource *r = c->resource;
+	struct bio *bio = req->master;
+	struct tandem_p_data p = {};
+	struct bio_vec *bvecs = NULL, bv;
+	struct bvec_iter iter;
+	struct iov_iter payload, *pl = NULL;
+	unsigned int n = 0;
+	u32 flags, protocol;
+	int err;
+
+	spin_lock_irq(&r->lock);
+	protocol = c->opts.protocol;
+	if (c->epoch_completed ||
+	    c->epoch_writes >= c->opts.conf.max_epoch_size) {
+		spin_unlock_irq(&r->lock);
+		err = close_epoch(c);
+		if (err)
+			return err;
+		spin_lock_irq(&r->lock);
+	}
+	rp->epoch = c->epoch_nr;
+	rp->seq = ++c->seq;
+	c->epoch_writes++;
+	list_add_tail(&rp->tl, &c->transfer_log);
+	rp->in_tl = true;
+	kref_get(&req->refs);
+	spin_unlock_irq(&r->lock);
+
+	flags = dp_flags(req, protocol);
+	p.sector = cpu_to_be64(req->iv.sector);
+	p.block_id = cpu_to_be64((unsigned long)rp);
+	p.seq_num = cpu_to_be32(rp->seq);
+	p.dp_flags = cpu_to_be32(flags);
+	p.size = cpu_to_be32(req->iv.size);
+	p.epoch = cpu_to_be32(rp->epoch);
+
+	if (!(flags & (TANDEM_DP_DISCARD | TANDEM_DP_ZEROES)) && req->iv.size) {
+		bvecs = kmalloc_array(bio_segments(bio), sizeof(*bvecs),
+				      GFP_NOIO);
+		if (!bvecs)
+			return -ENOMEM;
+		bio_for_each_segment(bv, bio, iter)
+			bvecs[n++] = bv;
+		iov_iter_bvec(&payload, ITER_SOURCE, bvecs, n, req->iv.size);
+		pl = &payload;
+	}
+	if (protocol != TANDEM_PROT_A)
+		atomic_inc(&c->pending);
+	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_DATA,
+				 req->device->volume, &p, sizeof(p), pl, 0);
+	kfree(bvecs);
+	if (err) {
+		if (protocol != TANDEM_PROT_A)
+			atomic_dec(&c->pending);
+		return err;
+	}
+	atomic64_add(req->iv.size >> 10, &c->sent_kib);
+	rp->sent = true;
+	return protocol == TANDEM_PROT_A ? 1 : 0;
+}
+
+/* An empty flush: close the epoch; the barrier ack resolves it. */
+static int send_flush(struct tandem_req_peer *rp)
+{
+	struct tandem_connection *c = rp->connection;
+	struct tandem_resource *r = c->resource;
+
+	spin_lock_irq(&r->lock);
+	rp->epoch = c->epoch_nr;
+	list_add_tail(&rp->tl, &c->transfer_log);
+	rp->in_tl = true;
+	kref_get(&rp->req->refs);
+	spin_unlock_irq(&r->lock);
+	rp->sent = true;
+	return close_epoch(c);
+}
+
+/*
+ * Queued after the last queued write was sent: close the epoch so that
+ * the peer acknowledges it soon and the transfer log stays short.
+ */
+void tandem_idle_barrier_work(struct work_struct *work)
+{
+	struct tandem_connection *c = container_of(work,
+						   struct tandem_connection,
+						   idle_barrier);
+	bool close;
+
+	spin_lock_irq(&c->resource->lock);
+	close = c->epoch_writes && !atomic_read(&c->send_queued);
+	spin_unlock_irq(&c->resource->lock);
+	if (close && READ_ONCE(c->cstate) == TANDEM_CS_CONNECTED &&
+	    close_epoch(c))
+		tandem_conn_failed(c, TANDEM_CS_BROKEN_PIPE,
+				   "sending a barrier failed");
+}
+
+static void send_work(struct work_struct *work)
+{
+	struct tandem_req_peer *rp = container_of(work, struct tandem_req_peer,
+						  work);
+	struct tandem_request *req = rp->req;
+	struct tandem_connection *c = rp->connection;
+	struct tandem_resource *r = c->resource;
+	bool drop = false;
+	int ret = -ENOTCONN;
+
+	if (READ_ONCE(c->cstate) == TANDEM_CS_CONNECTED) {
+		if ((req->opf & REQ_OP_MASK) == REQ_OP_FLUSH)
+			ret = send_flush(rp);
+		else
+			ret = send_write(rp);
+	}
+
+	spin_lock_irq(&r->lock);
+	if (ret < 0) {
+		drop = rp_resolve(rp, false);
+	} else if (ret == 1) {
+		drop = rp_resolve(rp, true);	/* protocol A: sent is enough */
+	}
+	spin_unlock_irq(&r->lock);
+
+	if (ret < 0) {
+		mark_peer_failed(rp);
+		if (ret != -ENOTCONN)
+			tandem_conn_failed(c, TANDEM_CS_BROKEN_PIPE,
+					   "sending a write failed (%d)", ret);
+	}
+	if (drop)
+		req_dec_pending(req);
+	if (atomic_dec_and_test(&c->send_queued))
+		queue_work(c->send_wq, &c->idle_barrier);
+	req_put(req);	/* the reference of this work */
+}
+
+/* ---- local I/O ---------------------------------------------------- */
+
+static void local_endio(struct bio *clone)
+{
+	struct tandem_request *req = clone->bi_private;
+	struct tandem_device *d = req->device;
+
+	if (clone->bi_status) {
+		req->error = clone->bi_status;
+		pr_err_ratelimited("%s/%u: local I/O error %d at sector %llu\n",
+				   d->resource->name, d->volume,
+				   blk_status_to_errno(clone->bi_status),
+				   (unsigned long long)req->iv.sector);
+	}
+	if (req->flags & TR_WRITE)
+		atomic64_add(clone->bi_iter.bi_size >> 10, &d->written_kib);
+	bio_put(clone);
+	atomic_dec(&d->local_pending);
+	req_dec_pending(req);
+}
+
+static void submit_local(struct tandem_request *req)
+{
+	struct tandem_device *d = req->device;
+	struct bio *clone;
+
+	clone = bio_alloc_clone(d->backing, req->master, GFP_NOIO,
+				&tandem_bio_set);
+	clone->bi_private = req;
+	clone->bi_end_io = local_endio;
+	atomic_inc(&d->local_pending);
+	if (!(req->flags & TR_WRITE))
+		atomic64_add(req->master->bi_iter.bi_size >> 10, &d->read_kib);
+	submit_bio_noacct(clone);
+}
+
+static void start_request(struct tandem_request *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_peers; i++) {
+		kref_get(&req->refs);
+		atomic_inc(&req->peers[i].connection->send_queued);
+		queue_work(req->peers[i].connection->send_wq,
+			   &req->peers[i].work);
+	}
+	submit_local(req);
+	req_dec_pending(req);	/* the submitter's count */
+}
+
+static bool replicate_to(struct tandem_peer_device *pd)
+{
+	return pd->connection->cstate == TANDEM_CS_CONNECTED &&
+	       pd->repl != TANDEM_RS_OFF &&
+	       pd->peer_disk >= TANDEM_DS_INCONSISTENT;
+}
+
+void tandem_submit_bio(struct bio *bio)
+{
+	struct tandem_device *d = bio->bi_bdev->bd_disk->private_data;
+	struct tandem_resource *r = d->resource;
+	struct tandem_peer_device *pd;
+	struct tandem_request *req;
+	unsigned int n = 0, i = 0;
+	bool write = op_is_write(bio_op(bio));
+
+	bio = bio_split_to_limits(bio);
+	if (!bio)
+		return;
+
+	spin_lock_irq(&r->lock);
+	if (write ? !tandem_may_write(d) :
+		    d->disk_state != TANDEM_DS_UPTODATE || !d->backing) {
+		spin_unlock_irq(&r->lock);
+		bio_io_error(bio);
+		return;
+	}
+	if (write)
+		list_for_each_entry(pd, &d->peer_devices, dev_list)
+			n++;
+	spin_unlock_irq(&r->lock);
+
+	req = kzalloc(struct_size(req, peers, n), GFP_NOIO);
+	if (!req) {
+		bio->bi_status = BLK_STS_RESOURCE;
+		bio_endio(bio);
+		return;
+	}
+	req->device = d;
+	req->master = bio;
+	req->opf = bio->bi_opf;
+	kref_init(&req->refs);
+	INIT_LIST_HEAD(&req->postponed);
+	atomic_set(&req->pending, 2);	/* submitter + local */
+	req->start = bio_start_io_acct(bio);
+	atomic_inc(&d->ap_pending);
+
+	if (!write) {
+		submit_local(req);
+		req_dec_pending(req);
+		return;
+	}
+
+	req->flags |= TR_WRITE;
+	req->iv.sector = bio->bi_iter.bi_sector;
+	req->iv.size = bio->bi_iter.bi_size;
+
+	spin_lock_irq(&r->lock);
+	list_for_each_entry(pd, &d->peer_devices, dev_list) {
+		if (i == n)
+			break;
+		if (replicate_to(pd)) {
+			struct tandem_req_peer *rp = &req->peers[i++];
+
+			rp->connection = pd->connection;
+			kref_get(&pd->connection->kref);
+			rp->req = req;
+			INIT_WORK(&rp->work, send_work);
+			INIT_LIST_HEAD(&rp->tl);
+		} else if (req->iv.size && bio_op(bio) != REQ_OP_FLUSH &&
+			   pd->bitmap) {
+			/* The peer cannot get it now: out of sync. */
+			spin_unlock_irq(&r->lock);
+			tandem_bm_set_range(pd, req->iv.sector, req->iv.size);
+			spin_lock_irq(&r->lock);
+		}
+	}
+	req->nr_peers = i;
+	atomic_add(i, &req->pending);
+
+	if (req->iv.size && interval_conflict(d, &req->iv)) {
+		req->flags |= TR_POSTPONED;
+		list_add_tail(&req->postponed, &d->postponed);
+		spin_unlock_irq(&r->lock);
+		/* The conflict may have ended before we queued ourselves. */
+		restart_postponed(d);
+		return;
+	}
+	if (req->iv.size)
+		list_add_tail(&req->iv.list, &d->intervals);
+	spin_unlock_irq(&r->lock);
+	start_request(req);
+}
+
+/* ---- acks --------------------------------------------------------- */
+
+static struct tandem_req_peer *find_in_tl(struct tandem_connection *c,
+					  u64 block_id)
+{
+	struct tandem_req_peer *rp;
+
+	lockdep_assert_held(&c->resource->lock);
+	list_for_each_entry(rp, &c->transfer_log, tl)
+		if ((unsigned long)rp == block_id)
+			return rp;
+	return NULL;
+}
+
+/**
+ * tandem_req_peer_acked() - a receive/write ack (or a negative ack) arrived
+ * @c: connection it arrived on
+ * @block_id: cookie from TP_DATA
+ * @ok: false for TP_NEG_ACK: the peer failed to write
+ *
+ * An unknown @block_id is ignored (it was failed already when the
+ * connection broke); the cookie is only ever compared, never dereferenced
+ * before it is found on the transfer log.
+ */
+void tandem_req_peer_acked(struct tandem_connection *c, u64 block_id, bool ok)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_req_peer *rp;
+	bool drop = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	rp = find_in_tl(c, block_id);
+	if (rp) {
+		drop = rp_resolve(rp, ok);
+		if (drop)
+			atomic_dec(&c->pending);
+	}
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (rp && !ok)
+		mark_peer_failed(rp);
+	if (drop)
+		req_dec_pending(rp->req);
+}
+
+/**
+ * tandem_req_barrier_acked() - every write of epoch @barrier is stable
+ * @c: connection
+ * @barrier: epoch number
+ * @set_size: writes the peer counted in it
+ */
+void tandem_req_barrier_acked(struct tandem_connection *c, u32 barrier,
+			      u32 set_size)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_req_peer *rp, *tmp;
+	LIST_HEAD(done);
+	u32 writes = 0;
+
+	spin_lock_irq(&r->lock);
+	list_for_each_entry_safe(rp, tmp, &c->transfer_log, tl) {
+		if (rp->epoch != barrier)
+			continue;
+		list_move_tail(&rp->tl, &done);
+		rp->in_tl = false;
+		if ((rp->req->opf & REQ_OP_MASK) != REQ_OP_FLUSH)
+			writes++;
+	}
+	spin_unlock_irq(&r->lock);
+	if (writes != set_size)
+		pr_warn("%s peer %u: barrier %u acked %u writes, we sent %u\n",
+			r->name, c->peer_node_id, barrier, set_size, writes);
+
+	list_for_each_entry_safe(rp, tmp, &done, tl) {
+		bool drop;
+
+		list_del_init(&rp->tl);
+		spin_lock_irq(&r->lock);
+		drop = rp_resolve(rp, true);	/* flushes end here */
+		if (drop && (rp->req->opf & REQ_OP_MASK) != REQ_OP_FLUSH)
+			atomic_dec(&c->pending);
+		spin_unlock_irq(&r->lock);
+		if (drop)
+			req_dec_pending(rp->req);
+		req_put(rp->req);
+	}
+}
+
+/**
+ * tandem_tl_fail_all() - the connection is gone: settle the transfer log
+ * @c: the connection, no longer Connected
+ *
+ * Every write the peer may not have stably is marked out of sync; waiting
+ * upper bios are released.
+ */
+void tandem_tl_fail_all(struct tandem_connection *c)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_req_peer *rp, *tmp;
+	LIST_HEAD(lost);
+
+	spin_lock_irq(&r->lock);
+	list_splice_init(&c->transfer_log, &lost);
+	list_for_each_entry(rp, &lost, tl)
+		rp->in_tl = false;
+	spin_unlock_irq(&r->lock);
+
+	list_for_each_entry_safe(rp, tmp, &lost, tl) {
+		bool drop;
+
+		list_del_init(&rp->tl);
+		mark_peer_failed(rp);
+		spin_lock_irq(&r->lock);
+		drop = rp_resolve(rp, false);
+		spin_unlock_irq(&r->lock);
+		if (drop)
+			req_dec_pending(rp->req);
+		req_put(rp->req);
+	}
+	atomic_set(&c->pending, 0);
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tandem - the state module: every change of role, disk, connection and
+ * replication state goes through here, where the rules are checked and
+ * the change is announced (log line, netlink event, waiters woken).
+ *
+ * Rules enforced (DESIGN.md §2):
+ *  - never two Primaries unless allow-two-primaries: a promotion asks
+ *    every connected peer first (TP_ROLE_REQ), the peer refuses while it
+ *    is Primary itself;
+ *  - never Primary without an UpToDate local disk unless forced; a forced
+ *    promotion makes the disk UpToDate and starts a new data generation;
+ *  - never Secondary while the device is open for writing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/random.h>
+
+#include "tandem_int.h"
+
+void tandem_state_changed(struct tandem_resource *r)
+{
+	wake_up_all(&r->state_wait);
+}
+
+void tandem_set_cstate(struct tandem_connection *c, enum tandem_conn_state cs)
+{
+	struct tandem_resource *r = c->resource;
+	enum tandem_conn_state old;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	old = c->cstate;
+	c->cstate = cs;
+	if (cs != TANDEM_CS_CONNECTED)
+		c->peer_role = TANDEM_ROLE_UNKNOWN;
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (old == cs)
+		return;
+	pr_info("%s peer %u: conn( %s -> %s )\n", r->name, c->peer_node_id,
+		tandem_conn_state_name(old), tandem_conn_state_name(cs));
+	tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
+	tandem_state_changed(r);
+}
+
+void tandem_set_disk_state(struct tandem_device *d, enum tandem_disk_state ds)
+{
+	struct tandem_resource *r = d->resource;
+	enum tandem_disk_state old;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	old = d->disk_state;
+	d->disk_state = ds;
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (old == ds)
+		return;
+	pr_info("%s/%u minor %u: disk( %s -> %s )\n", r->name, d->volume,
+		d->minor, tandem_disk_state_name(old),
+		tandem_disk_state_name(ds));
+	tandem_nl_notify_device(d, TANDEM_EV_CHANGE);
+	tandem_state_changed(r);
+}
+
+void tandem_set_repl_state(struct tandem_peer_device *pd,
+			   enum tandem_repl_state rs)
+{
+	struct tandem_resource *r = pd->device->resource;
+	enum tandem_repl_state old;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	old = pd->repl;
+	pd->repl = rs;
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (old == rs)
+		return;
+	pr_info("%s/%u peer %u: repl( %s -> %s )\n", r->name, pd->device->volume,
+		pd->connection->peer_node_id, tandem_repl_state_name(old),
+		tandem_repl_state_name(rs));
+	tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
+	tandem_state_changed(r);
+}
+
+static bool device_open_rw(struct tandem_resource *r)
+{
+	struct tandem_device *d;
+	int vnr;
+
+	idr_for_each_entry(&r->devices, d, vnr)
+		if (d->open_rw)
+			return true;
+	return false;
+}
+
+static int promote_checks(struct tandem_resource *r, bool force,
+			  const char **why)
+{
+	struct tandem_connection *c;
+	struct tandem_device *d;
+	int vnr;
+
+	if (idr_is_empty(&r->devices)) {
+		*why = "resource has no volumes";
+		return -EINVAL;
+	}
+	idr_for_each_entry(&r->devices, d, vnr) {
+		switch (d->disk_state) {
+		case TANDEM_DS_UPTODATE:
+			break;
+		case TANDEM_DS_INCONSISTENT:
+		case TANDEM_DS_OUTDATED:
+		case TANDEM_DS_CONSISTENT:
+			if (force)
+				break;
+			*why = "local disk is not UpToDate (use --force to make it so)";
+			return -EINVAL;
+		default:
+			*why = "no usable local disk";
+			return -EINVAL;
+		}
+	}
+	list_for_each_entry(c, &r->connections, list) {
+		if (c->cstate == TANDEM_CS_CONNECTED &&
+		    c->peer_role == TANDEM_ROLE_PRIMARY &&
+		    !c->opts.two_primaries) {
+			*why = "peer is Primary and allow-two-primaries is off";
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+static void new_generation(struct tandem_device *d)
+{
+	struct tandem_md_info *md = &d->md.info;
+	int i;
+
+	for (i = TANDEM_MD_HISTORY - 1; i > 0; i--)
+		md->history[i] = md->history[i - 1];
+	md->history[0] = md->current_uuid;
+	do {
+		md->current_uuid = get_random_u64() & ~1ULL;
+	} while (!md->current_uuid);
+}
+
+/**
+ * tandem_set_role() - promote or demote a resource
+ * @r: the resource
+ * @role: TANDEM_ROLE_PRIMARY or TANDEM_ROLE_SECONDARY
+ * @force: promote even without an UpToDate disk
+ * @why: set to the reason on failure
+ *
+ * Context: process context, tandem_cfg_mutex held.
+ * Return: 0 or a negative errno with @why set.
+ */
+int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
+		    bool force, const char **why)
+{
+	struct tandem_connection *c;
+	struct tandem_device *d;
+	struct tandem_peer_device *pd;
+	int vnr, err = 0;
+
+	lockdep_assert_held(&tandem_cfg_mutex);
+	mutex_lock(&r->promote_mutex);
+	if (r->role == role)
+		goto out_unlock;
+
+	if (role == TANDEM_ROLE_PRIMARY) {
+		err = promote_checks(r, force, why);
+		if (err)
+			goto out_unlock;
+		/* Ask every connected peer; one that is Primary refuses. */
+		list_for_each_entry(c, &r->connections, list) {
+			if (c->cstate != TANDEM_CS_CONNECTED ||
+			    c->opts.two_primaries)
+				continue;
+			err = tandem_request_role(c, TANDEM_ROLE_PRIMARY);
+			if (err) {
+				*why = err == -EBUSY ?
+					"peer is Primary and allow-two-primaries is off" :
+					"peer did not answer the role request";
+				goto out_unlock;
+			}
+		}
+		idr_for_each_entry(&r->devices, d, vnr) {
+			if (d->disk_state != TANDEM_DS_UPTODATE) {
+				pr_warn("%s/%u: forced promotion, local data declared UpToDate\n",
+					r->name, d->volume);
+				new_generation(d);
+				d->md.info.flags |= TANDEM_MDF_CONSISTENT |
+						    TANDEM_MDF_WAS_UP_TO_DATE;
+				d->md.info.flags &= ~TANDEM_MDF_OUTDATED;
+				tandem_set_disk_state(d, TANDEM_DS_UPTODATE);
+			} else if (!d->md.info.current_uuid) {
+				new_generation(d);
+			}
+			d->md.info.flags |= TANDEM_MDF_PRIMARY_IND;
+			tandem_md_write(d);
+		}
+	} else {
+		if (device_open_rw(r)) {
+			*why = "device is held open for writing";
+			err = -EBUSY;
+			goto out_unlock;
+		}
+		idr_for_each_entry(&r->devices, d, vnr) {
+			d->md.info.flags &= ~TANDEM_MDF_PRIMARY_IND;
+			if (d->backing)
+				tandem_md_write(d);
+		}
+	}
+
+	spin_lock_irq(&r->lock);
+	r->role = role;
+	spin_unlock_irq(&r->lock);
+	pr_info("%s: role( %s -> %s )%s\n", r->name,
+		tandem_role_name(role == TANDEM_ROLE_PRIMARY ?
+				 TANDEM_ROLE_SECONDARY : TANDEM_ROLE_PRIMARY),
+		tandem_role_name(role), force ? " (forced)" : "");
+	tandem_nl_notify_resource(r, TANDEM_EV_CHANGE);
+	tandem_state_changed(r);
+
+	/* Tell the peers, and start a sync where our data is now the good one. */
+	idr_for_each_entry(&r->devices, d, vnr) {
+		set_disk_ro(d->disk, role != TANDEM_ROLE_PRIMARY);
+		list_for_each_entry(pd, &d->peer_devices, dev_list) {
+			if (pd->connection->cstate != TANDEM_CS_CONNECTED)
+				continue;
+			tandem_send_state(pd);
+			tandem_decide_sync(pd);
+		}
+	}
+out_unlock:
+	mutex_unlock(&r->promote_mutex);
+	return err;
+}
