@@ -56,7 +56,13 @@ int tandem_md_write(struct tandem_device *d)
 	page = alloc_page(GFP_NOIO);
 	if (!page)
 		return -ENOMEM;
-	tandem_md_encode(&d->md.info, page_address(page));
+	err = tandem_md_encode(&d->md.info, page_address(page));
+	if (err) {
+		__free_page(page);
+		pr_err("%s/%u: refusing to write inconsistent metadata: %s\n",
+		       d->resource->name, d->volume, tandem_md_strerror(err));
+		return -EINVAL;
+	}
 	if (d->opts.md_flushes)
 		opf |= REQ_PREFLUSH;
 	err = md_io(d->md.bdev, d->md.sb_offset, page, opf);

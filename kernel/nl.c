@@ -17,6 +17,12 @@
 #include "tandem_int.h"
 #include "uapi/tandem_version.h"
 
+/* Policy min/max are s16: larger limits need a range structure. */
+static struct netlink_range_validation a_volume_range = {
+	.min = 0,
+	.max = 65534,
+};
+
 static struct netlink_range_validation net_max_buffers_range = {
 	.min = 32,
 	.max = 131072,
@@ -115,7 +121,7 @@ static const struct nla_policy tandem_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, TANDEM_NODE_ID_MAX - 1),
 	[TANDEM_A_PEER_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, TANDEM_NODE_ID_MAX - 1),
 	[TANDEM_A_MINOR]	= NLA_POLICY_FULL_RANGE(NLA_U32, &a_minor_range),
-	[TANDEM_A_VOLUME]	= NLA_POLICY_MAX(NLA_U32, 65534),
+	[TANDEM_A_VOLUME]	= NLA_POLICY_FULL_RANGE(NLA_U32, &a_volume_range),
 	[TANDEM_A_BACKING_DEV]	= { .type = NLA_NUL_STRING,
 				    .len = TANDEM_PATH_MAX - 1 },
 	[TANDEM_A_META_DEV]	= { .type = NLA_NUL_STRING,
@@ -801,7 +807,13 @@ static int fill_obj(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	     put_addr(skb, TANDEM_A_PEER_ADDR, &c->path.peer_addr) ||
 	     fill_net_opts(skb, &c->opts)))
 		goto nla_fail;
-	if (kind == TANDEM_OBJ_DEVICE && fill_disk_opts(skb, &d->opts))
+	if (kind == TANDEM_OBJ_DEVICE &&
+	    (fill_disk_opts(skb, &d->opts) ||
+	     (d->backing_path[0] &&
+	      (nla_put_string(skb, TANDEM_A_BACKING_DEV, d->backing_path) ||
+	       nla_put_string(skb, TANDEM_A_META_DEV,
+			      d->meta_path[0] ? d->meta_path : "internal") ||
+	       nla_put_s32(skb, TANDEM_A_META_INDEX, d->meta_index)))))
 		goto nla_fail;
 
 	st = nla_nest_start(skb, TANDEM_A_STATE);

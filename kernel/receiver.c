@@ -466,12 +466,35 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	}
 }
 
+static int send_uuids(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_p_uuids u = {};
+	int i;
+
+	u.current_uuid = cpu_to_be64(d->md.info.current_uuid);
+	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
+		u.history[i] = cpu_to_be64(d->md.info.history[i]);
+	u.oos_bits = cpu_to_be64(pd->oos_bits);
+	return tandem_send_packet(pd->connection, TANDEM_STREAM_DATA, TP_UUIDS,
+				  d->volume, &u, sizeof(u), NULL, 0);
+}
+
+/*
+ * Our role, disk state and replication state of one volume, preceded by
+ * our generations: a state change (promotion, end of sync) may come with
+ * a new generation, and the peer judges the state by it.
+ */
 int tandem_send_state(struct tandem_peer_device *pd)
 {
 	struct tandem_device *d = pd->device;
 	struct tandem_resource *r = d->resource;
 	struct tandem_p_state s = {};
+	int err;
 
+	err = send_uuids(pd);
+	if (err)
+		return err;
 	spin_lock_irq(&r->lock);
 	s.role = cpu_to_be32(r->role);
 	s.disk = cpu_to_be32(d->disk_state);
@@ -485,24 +508,14 @@ int tandem_send_state(struct tandem_peer_device *pd)
 int tandem_send_state_all(struct tandem_peer_device *pd)
 {
 	struct tandem_device *d = pd->device;
-	struct tandem_connection *c = pd->connection;
 	struct tandem_p_sizes sz = {};
-	struct tandem_p_uuids u = {};
-	int i, err;
+	int err;
 
 	sz.backing_sect = cpu_to_be64(d->backing ? tandem_data_sectors(d) : 0);
 	sz.current_sect = cpu_to_be64(get_capacity(d->disk));
 	sz.max_bio_bytes = cpu_to_be32(TANDEM_MAX_PAYLOAD);
-	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_SIZES, d->volume,
-				 &sz, sizeof(sz), NULL, 0);
-	if (err)
-		return err;
-	u.current_uuid = cpu_to_be64(d->md.info.current_uuid);
-	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
-		u.history[i] = cpu_to_be64(d->md.info.history[i]);
-	u.oos_bits = cpu_to_be64(pd->oos_bits);
-	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_UUIDS, d->volume,
-				 &u, sizeof(u), NULL, 0);
+	err = tandem_send_packet(pd->connection, TANDEM_STREAM_DATA, TP_SIZES,
+				 d->volume, &sz, sizeof(sz), NULL, 0);
 	if (err)
 		return err;
 	return tandem_send_state(pd);

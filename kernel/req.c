@@ -393,8 +393,8 @@ static void local_endio(struct bio *clone)
 				   blk_status_to_errno(clone->bi_status),
 				   (unsigned long long)req->iv.sector);
 	}
-	if (req->flags & TR_WRITE)
-		atomic64_add(clone->bi_iter.bi_size >> 10, &d->written_kib);
+	if ((req->flags & TR_WRITE) && !clone->bi_status)
+		atomic64_add(req->iv.size >> 10, &d->written_kib);
 	bio_put(clone);
 	atomic_dec(&d->local_pending);
 	req_dec_pending(req);

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Helpers that drive tandem inside guests with tandemmeta/tandemsetup."""
+import re
+import time
+
+PORT = 7789
+IPS = {"alpha": "192.0.2.1", "bravo": "192.0.2.2"}
+NODE_IDS = {"alpha": 0, "bravo": 1}
+
+
+def peer_of(name):
+    return "bravo" if name == "alpha" else "alpha"
+
+
+def install(g, root):
+    """make install in the guest and load the core."""
+    g.check("make -s -C %s install" % root, timeout=300)
+    g.check("modprobe tandem")
+
+
+def create_md(g, disk, force=True):
+    g.check("tandemmeta %s create-md %s internal --node-id=%d" % (
+        "--force" if force else "", disk, NODE_IDS[g.name]))
+
+
+def up(g, res="r0", minor=0, disk="/dev/vda", port=PORT, net="",
+       create=True):
+    """new-resource + new-minor + attach + connect, like `tandemadm up`."""
+    me, peer = g.name, peer_of(g.name)
+    if create:
+        create_md(g, disk)
+    g.check("tandemsetup new-resource %s %d" % (res, NODE_IDS[me]))
+    g.check("tandemsetup new-minor %s %d 0" % (res, minor))
+    g.check("tandemsetup attach %d %s internal internal" % (minor, disk))
+    g.check("tandemsetup connect %s %d %s:%d %s:%d --connect-int=1 %s" % (
+        res, NODE_IDS[peer], IPS[me], port, IPS[peer], port, net))
+
+
+def proc(g):
+    return g.check("cat /proc/tandem")
+
+
+def minor_block(text, minor=0):
+    """The lines of /proc/tandem that belong to one minor."""
+    lines = text.splitlines()
+    out, on = [], False
+    for line in lines:
+        if re.match(r"^\s*%d: cs:" % minor, line):
+            on = True
+        elif re.match(r"^\s*\d+: cs:", line):
+            on = False
+        if on:
+            out.append(line)
+    return "\n".join(out)
+
+
+def wait_proc(g, pattern, timeout=120, minor=0):
+    """Poll /proc/tandem until the minor's block matches a regex."""
+    deadline = time.monotonic() + timeout
+    block = ""
+    while time.monotonic() < deadline:
+        block = minor_block(proc(g), minor)
+        if re.search(pattern, block):
+            return block
+        time.sleep(0.5)
+    raise AssertionError("%s: /proc/tandem never matched %r; last:\n%s\n"
+                         "dmesg tail:\n%s" % (
+                             g.name, pattern, block,
+                             g.run("dmesg | tail -30").out))
+
+
+def counters(block):
+    """ns/nr/dw/... of a /proc/tandem block as a dict of ints."""
+    return {k: int(v) for k, v in re.findall(r"\b([a-z]{2,3}):(\d+)\b", block)}
+
+
+def down(g, res="r0"):
+    g.check("tandemsetup down %s" % res, timeout=60)

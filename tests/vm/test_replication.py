@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Two-node replication over TCP: initial sync, protocols A/B/C, role
+rules, online protocol switch, authentication, bad input, clean unload.
+
+One pair of guests (alpha, bravo) is booted for the whole module; the
+tests run in order and build on each other's state (r0 stays up)."""
+import re
+
+import pytest
+
+import tandemctl as tc
+import tandemvm
+
+DISKS = [("data", 160), ("spare", 32)]
+
+
+@pytest.fixture(scope="module")
+def nodes(kernel, tmp_path_factory, root):
+    guests = tandemvm.make_pair(str(tmp_path_factory.mktemp("repl")),
+                                kernel=kernel, disks=DISKS)
+    try:
+        for g in guests:
+            g.launch()
+        for g in guests:
+            g.wait_ready()
+        for g in guests:
+            tc.install(g, root)
+    except BaseException:
+        for g in guests:
+            g.kill()
+        raise
+    yield guests
+    for g in guests:
+        g.shutdown()
+    for g in guests:
+        g.check_console()
+
+
+def sha_of_device(g, dev, mib):
+    return g.check("dd if=%s bs=1M count=%d iflag=direct status=none | "
+                   "sha256sum" % (dev, mib), timeout=300).split()[0]
+
+
+def test_initial_sync(nodes):
+    alpha, bravo = nodes
+    for g in nodes:
+        tc.up(g)
+    for g in nodes:
+        tc.wait_proc(g, r"cs:Connected ro:Secondary/Secondary "
+                        r"ds:Inconsistent/Inconsistent C")
+
+    # Primary without an UpToDate disk is refused unless forced.
+    res = alpha.run("tandemsetup primary r0")
+    assert res.rc != 0 and "not UpToDate" in res.out, res
+
+    alpha.check("tandemsetup resync-rate 0 20M")
+    bravo.check("tandemsetup resync-rate 0 20M")
+    alpha.check("tandemsetup primary r0 --force")
+    # Progress is visible during the sync, on both sides.
+    block = tc.wait_proc(bravo, r"sync'ed:", timeout=60)
+    assert re.search(r"cs:SyncTarget ro:Secondary/Primary "
+                     r"ds:Inconsistent/UpToDate", block), block
+    assert re.search(r"\[[=>.]+\] sync'ed: +\d+\.\d% \(\d+/\d+\)K", block)
+    assert re.search(r"finish: \d+:\d\d:\d\d speed: \d+ \(\d+\) K/sec", block)
+    tc.wait_proc(alpha, r"cs:(SyncSource|Connected) ro:Primary/Secondary")
+
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/UpToDate C", timeout=180)
+    block = tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                                r"ds:UpToDate/UpToDate C", timeout=30)
+    assert tc.counters(block)["oos"] == 0
+    assert tc.counters(block)["nr"] > 100 * 1024   # the sync came over
+
+
+def test_second_primary_refused(nodes):
+    alpha, bravo = nodes
+    res = bravo.run("tandemsetup primary r0")
+    assert res.rc != 0, res
+    assert "peer is Primary" in res.out, res
+    res = bravo.run("tandemsetup primary r0 --force")
+    assert res.rc != 0 and "peer is Primary" in res.out, res
+    tc.wait_proc(bravo, r"ro:Secondary/Primary")
+
+
+def check_data_areas_identical(alpha, bravo):
+    size = int(alpha.check("blockdev --getsize64 /dev/tandem0"))
+    mib = size >> 20
+    assert mib >= 64
+    a = sha_of_device(alpha, "/dev/vda", mib)
+    b = sha_of_device(bravo, "/dev/vda", mib)
+    assert a == b, "backing data areas differ"
+
+
+@pytest.mark.parametrize("protocol", ["A", "B", "C"])
+def test_protocol_failover_roundtrip(nodes, protocol):
+    alpha, bravo = nodes
+    alpha.check("tandemsetup net-options r0 1 --protocol=%s" % protocol)
+    tc.wait_proc(alpha, r"ro:Primary/Secondary ds:UpToDate/UpToDate %s"
+                 % protocol)
+    tc.wait_proc(bravo, r"ds:UpToDate/UpToDate %s" % protocol)
+
+    alpha.check("head -c 64M /dev/urandom > /run/blob")
+    want = alpha.check("sha256sum < /run/blob").split()[0]
+    alpha.check("dd if=/run/blob of=/dev/tandem0 bs=1M oflag=direct "
+                "status=none", timeout=300)
+    alpha.check("rm /run/blob")
+
+    # Fail over: alpha steps down, bravo takes over and reads the data.
+    alpha.check("tandemsetup secondary r0")
+    tc.wait_proc(bravo, r"ro:Secondary/Secondary")
+    bravo.check("tandemsetup primary r0")
+    assert sha_of_device(bravo, "/dev/tandem0", 64) == want
+    check_data_areas_identical(alpha, bravo)
+
+    # And back, for the next test.
+    bravo.check("tandemsetup secondary r0")
+    tc.wait_proc(alpha, r"ro:Secondary/Secondary")
+    alpha.check("tandemsetup primary r0")
+    tc.wait_proc(alpha, r"ro:Primary/Secondary ds:UpToDate/UpToDate")
+
+
+def test_online_protocol_switch_without_reconnect(nodes):
+    alpha, bravo = nodes
+    alpha.check("tandemsetup net-options r0 1 --protocol=C")
+    connects = alpha.check("dmesg | grep -c 'peer 1: connected'").strip()
+    before = tc.counters(tc.wait_proc(alpha, r" C r"))
+    # A bounded writer keeps the resource busy while the protocol changes.
+    alpha.check("timeout 60 sh -c 'for i in $(seq 40); do dd if=/dev/urandom "
+                "of=/dev/tandem0 bs=64k count=16 seek=$((i*16)) oflag=direct "
+                "status=none; done' >/run/writer.log 2>&1 </dev/null & "
+                "echo $! >/run/writer.pid")
+    alpha.check("tandemsetup net-options r0 1 --protocol=A")
+    tc.wait_proc(alpha, r"ds:UpToDate/UpToDate A r")
+    tc.wait_proc(bravo, r"ds:UpToDate/UpToDate A r")
+    alpha.check("tandemsetup net-options r0 1 --protocol=C")
+    tc.wait_proc(alpha, r"ds:UpToDate/UpToDate C r")
+    tc.wait_proc(bravo, r"ds:UpToDate/UpToDate C r")
+    alpha.check("while kill -0 $(cat /run/writer.pid) 2>/dev/null; do "
+                "sleep 0.5; done", timeout=90)
+    after = tc.counters(tc.wait_proc(alpha, r"cs:Connected"))
+    # Counters only grew (no reset), and no new connection was made.
+    assert after["ns"] > before["ns"], (before, after)
+    assert after["dw"] > before["dw"], (before, after)
+    assert alpha.check("dmesg | grep -c 'peer 1: connected'").strip() == connects
+
+
+def test_wrong_shared_secret_never_connects(nodes):
+    alpha, bravo = nodes
+    for g, secret in ((alpha, "right-secret"), (bravo, "wrong-secret")):
+        tc.up(g, res="r9", minor=9, disk="/dev/vdb", port=7799,
+              net="--cram-hmac-alg=sha256 --shared-secret=%s" % secret)
+    for g in nodes:
+        tc.wait_proc(g, r"cs:StandAlone", minor=9, timeout=60)
+    for g in nodes:
+        assert "cs:Connected" not in tc.minor_block(tc.proc(g), 9)
+    log = alpha.check("dmesg") + bravo.check("dmesg")
+    assert "authentication of peer failed" in log, log[-3000:]
+    for g in nodes:
+        tc.down(g, "r9")
+
+
+def test_bad_tandemsetup_input_is_refused(nodes):
+    alpha, _ = nodes
+    cases = [
+        ("tandemsetup primary nosuch", "unknown resource"),
+        ("tandemsetup new-minor r0 0 1", "minor in use"),
+        ("tandemsetup new-minor nosuch 5 0", "unknown resource"),
+        ("tandemsetup connect r0 1 192.0.2.1 192.0.2.2:7789", ""),
+        ("tandemsetup connect r0 1 300.1.1.1:7789 192.0.2.2:7789", ""),
+        ("tandemsetup attach 0", ""),
+        ("tandemsetup new-resource", ""),
+        ("tandemsetup attach 7 /dev/nosuch internal internal", "unknown minor"),
+    ]
+    for cmd, msg in cases:
+        res = alpha.run(cmd)
+        assert res.rc != 0, (cmd, res)
+        assert res.out.strip(), (cmd, "no message")
+        if msg:
+            assert msg in res.out, (cmd, res.out)
+
+
+def test_down_and_unload_clean(nodes):
+    alpha, bravo = nodes
+    alpha.check("tandemsetup secondary r0")
+    for g in nodes:
+        tc.down(g)
+    for g in nodes:
+        assert re.search(r"^\s*0: cs:", tc.proc(g), re.M) is None
+        g.check("modprobe -r tandem_transport_tcp tandem", timeout=60)
+        assert g.run("test -d /sys/module/tandem").rc != 0
