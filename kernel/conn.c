@@ -345,6 +345,7 @@ static int worker_fn(void *arg)
 	struct tandem_connection *c = arg;
 	struct tandem_resource *r = c->resource;
 	struct tandem_transport *t;
+	struct tandem_net_conf conf;
 	struct tandem_device *d;
 	struct tandem_peer_device *pd;
 	int vnr, err;
@@ -368,7 +369,10 @@ static int worker_fn(void *arg)
 			break;
 		}
 
-		err = t->class->ops->connect(t, &c->path, &c->opts.conf);
+		/* A peer is dropped after ko-count send timeouts in a row. */
+		conf = c->opts.conf;
+		conf.timeout *= max(c->opts.ko_count, 1U);
+		err = t->class->ops->connect(t, &c->path, &conf);
 		if (err) {
 			if (err != -ECONNABORTED && err != -EINTR)
 				tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,

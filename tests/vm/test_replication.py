@@ -144,6 +144,26 @@ def test_online_protocol_switch_without_reconnect(nodes):
     assert alpha.check("dmesg | grep -c 'peer 1: connected'").strip() == connects
 
 
+def test_zeroes_discard_and_flush_replicate(nodes):
+    alpha, bravo = nodes
+    # Non-zero data first, then zero 2 MiB of it with write-zeroes.
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=1M count=4 seek=8 "
+                "oflag=direct status=none")
+    alpha.check("blkdiscard -z -o %d -l %d /dev/tandem0" % (9 << 20, 2 << 20))
+    # Discard and an explicit cache flush (empty flush bio) must succeed.
+    alpha.check("blkdiscard -o %d -l %d /dev/tandem0 || true" % (20 << 20,
+                                                                 1 << 20))
+    alpha.check("blockdev --flushbufs /dev/tandem0 && sync")
+    tc.wait_proc(alpha, r"pe:0 ua:0 ap:0")
+    zero = "dd if=%s bs=1M skip=9 count=2 iflag=direct status=none | " \
+           "tr -d '\\000' | wc -c"
+    assert alpha.check(zero % "/dev/tandem0").strip() == "0"
+    assert bravo.check(zero % "/dev/vda").strip() == "0"
+    # The blocks around it are the same on both nodes.
+    cmp = "dd if=%s bs=1M skip=8 count=4 iflag=direct status=none | sha256sum"
+    assert alpha.check(cmp % "/dev/vda") == bravo.check(cmp % "/dev/vda")
+
+
 def test_wrong_shared_secret_never_connects(nodes):
     alpha, bravo = nodes
     for g, secret in ((alpha, "right-secret"), (bravo, "wrong-secret")):
