@@ -143,14 +143,7 @@ int tandem_acker_thread(void *arg)
 		if (handle(c, type, volume, length))
 			break;
 	}
-	/* Wait to be stopped by the worker. */
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
+	tandem_wait_for_stop();
 	return 0;
 }
 

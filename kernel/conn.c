@@ -444,14 +444,7 @@ static int worker_fn(void *arg)
 
 	if (READ_ONCE(c->cstate) != TANDEM_CS_STANDALONE)
 		tandem_set_cstate(c, TANDEM_CS_STANDALONE);
-	/* Wait to be reaped by tandem_disconnect(). */
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
+	tandem_wait_for_stop();
 	return 0;
 }
 

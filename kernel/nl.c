@@ -665,7 +665,6 @@ static int nl_secondary(struct sk_buff *skb, struct genl_info *info)
 static int nl_down(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_resource *r = nl_resource(info);
-	struct tandem_connection *c, *tmp;
 	struct tandem_device *d;
 	const char *why = NULL;
 	int vnr, err;
@@ -683,15 +682,7 @@ static int nl_down(struct sk_buff *skb, struct genl_info *info)
 		TANDEM_SET_ERR(info->extack, "%s", why);
 		return err;
 	}
-	list_for_each_entry_safe(c, tmp, &r->connections, list) {
-		tandem_disconnect(c);
-		tandem_connection_destroy(c);
-	}
-	idr_for_each_entry(&r->devices, d, vnr) {
-		tandem_detach(d);
-		tandem_device_destroy(d);
-	}
-	tandem_resource_destroy(r);
+	tandem_resource_teardown(r);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -348,25 +349,53 @@ void tandem_connection_destroy(struct tandem_connection *c)
 	tandem_connection_put(c);
 }
 
-/* Module unload: take everything down. */
-void tandem_resources_destroy_all(void)
+/**
+ * tandem_resource_teardown() - disconnect, detach and delete everything
+ * @r: the resource; freed on return
+ *
+ * Context: tandem_cfg_mutex held, no device open.
+ */
+void tandem_resource_teardown(struct tandem_resource *r)
 {
-	struct tandem_resource *r, *rtmp;
 	struct tandem_connection *c, *ctmp;
 	struct tandem_device *d;
 	int vnr;
 
-	mutex_lock(&tandem_cfg_mutex);
-	list_for_each_entry_safe(r, rtmp, &tandem_resources, list) {
-		list_for_each_entry_safe(c, ctmp, &r->connections, list) {
-			tandem_disconnect(c);
-			tandem_connection_destroy(c);
-		}
-		idr_for_each_entry(&r->devices, d, vnr) {
-			tandem_detach(d);
-			tandem_device_destroy(d);
-		}
-		tandem_resource_destroy(r);
+	lockdep_assert_held(&tandem_cfg_mutex);
+	list_for_each_entry_safe(c, ctmp, &r->connections, list) {
+		tandem_disconnect(c);
+		tandem_connection_destroy(c);
 	}
+	idr_for_each_entry(&r->devices, d, vnr) {
+		tandem_detach(d);
+		tandem_device_destroy(d);
+	}
+	tandem_resource_destroy(r);
+}
+
+/* Module unload: take everything down. */
+void tandem_resources_destroy_all(void)
+{
+	struct tandem_resource *r, *rtmp;
+
+	mutex_lock(&tandem_cfg_mutex);
+	list_for_each_entry_safe(r, rtmp, &tandem_resources, list)
+		tandem_resource_teardown(r);
 	mutex_unlock(&tandem_cfg_mutex);
+}
+
+/**
+ * tandem_wait_for_stop() - park a kthread that finished its work
+ *
+ * The thread's owner reaps it with kthread_stop(); until then it sleeps.
+ */
+void tandem_wait_for_stop(void)
+{
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
 }

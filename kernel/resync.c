@@ -293,14 +293,7 @@ static int rs_target_thread(void *arg)
 	}
 	if (finished && rs_should_run(pd))
 		target_done(pd);
-	/* Wait to be reaped by tandem_resync_stop(). */
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
+	tandem_wait_for_stop();
 	return 0;
 }
 

@@ -456,6 +456,8 @@ int tandem_peer_device_add(struct tandem_device *device,
 void tandem_net_opts_default(struct tandem_net_opts *o);
 void tandem_disk_opts_default(struct tandem_disk_opts *o);
 void tandem_resources_destroy_all(void);
+void tandem_resource_teardown(struct tandem_resource *r);
+void tandem_wait_for_stop(void);
 
 /* state.c */
 int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
