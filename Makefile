@@ -27,7 +27,7 @@ DEB_PACKAGES = build-essential bc bison flex libelf-dev pkg-config kmod cpio \
 export TANDEM_CACHE
 
 .PHONY: all modules utils check unit clitest vmtest test demo deps install \
-	install-modules install-utils uninstall clean help
+	install-modules install-utils uninstall clean help bench-quick
 
 all: modules utils
 
@@ -41,6 +41,7 @@ help:
 	@echo "make vmtest    VM tests only (PYTEST_ARGS='-k name' to pick)"
 	@echo "make demo      boot alpha and bravo and show tandem in them"
 	@echo "make install   install modules (modprobe tandem) and utilities"
+	@echo "make bench-quick  tandem vs raw disk, raw TCP and DRBD 8.4 in two guests (~10 min)"
 
 modules:
 	@test -n "$(KVER)" || { echo "no linux-headers-amd64: run make deps" >&2; exit 1; }
@@ -77,6 +78,12 @@ test: all check unit clitest vmtest
 
 demo: all
 	$(PYTHON) tests/vm/demo.py
+
+# Benchmark (not part of `make test`): docs/BENCHMARKS.md.
+bench-quick: all
+	@test -e $(TANDEM_CACHE)/kernel/current || \
+		{ echo "no guest kernel: run make deps" >&2; exit 1; }
+	$(PYTHON) bench/bench_quick.py
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

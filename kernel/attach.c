@@ -161,6 +161,17 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 	place.disk_bytes = bdev_nr_bytes(bdev);
 	place.meta_bytes = meta ? bdev_nr_bytes(mdev) : 0;
 
+	/* A disk on which no metadata could exist at all: say so plainly. */
+	err = tandem_md_compute_layout(&place, 1, TANDEM_AL_EXTENTS_MIN, &layout);
+	if (err == -TANDEM_MD_EDISKSMALL || err == -TANDEM_MD_EMETASMALL) {
+		TANDEM_SET_ERR(extack, "%s too small (%llu KiB): %s",
+			       err == -TANDEM_MD_EDISKSMALL ? backing : meta,
+			       (err == -TANDEM_MD_EDISKSMALL ? place.disk_bytes :
+				place.meta_bytes) >> 10,
+			       tandem_md_strerror(-err));
+		err = -EINVAL;
+		goto out_put_meta;
+	}
 	err = tandem_md_sb_offset(&place, &sb_offset);
 	if (err) {
 		TANDEM_SET_ERR(extack, "metadata placement: %s",

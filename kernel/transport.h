@@ -98,10 +98,10 @@ struct tandem_transport_stats {
  * transport serialises senders of a stream.
  *
  * Errors: send/recv return 0 or a negative errno. -EAGAIN from recv means
- * the stream's receive timeout expired with nothing (or not all) received
- * and the stream is still usable only if nothing was received; every
- * other error means the connection is broken and the core will call
- * disconnect().
+ * the stream's receive timeout expired with nothing received, and the
+ * stream is still usable; a timeout after part of the data arrived is
+ * -ETIMEDOUT. Every error other than -EAGAIN means the connection is
+ * broken and the core will call disconnect().
  *
  * @init: prepare a freshly allocated instance (its private area of
  *        &tandem_transport_class.instance_size bytes is zeroed)
@@ -109,12 +109,15 @@ struct tandem_transport_stats {
  *        instance is disconnected
  * @connect: establish both streams to the peer of @path, blocking; keep
  *           trying (every @conf->connect_int seconds for the active end)
- *           until it succeeds, disconnect() is called (-ECONNABORTED) or
- *           the thread gets a signal (-EINTR). Bad addresses: -EINVAL.
+ *           until it succeeds, disconnect() is called while it runs
+ *           (-ECONNABORTED) or the thread gets a signal (-EINTR; a
+ *           kthread_stop() counts as one). A disconnect() that happened
+ *           before connect() began does not cancel it: an instance may be
+ *           connected again after a disconnect. Bad addresses: -EINVAL.
  * @disconnect: close both streams; wakes any thread blocked in connect,
- *              send or recv, which then return an error. Callable from any
- *              thread, any number of times, and safe against concurrent
- *              senders and receivers.
+ *              send or recv, which then return an error. Process context
+ *              (it may sleep), from any thread, any number of times, and
+ *              safe against concurrent senders and receivers.
  * @send: send one message: @len bytes of @buf, then all of @payload if not
  *        NULL (the payload pages stay owned by the caller and must not be
  *        referenced after return)

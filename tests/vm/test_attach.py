@@ -9,9 +9,12 @@ import pytest
 
 import tandemctl as tc
 
-# RAM disks: ram0 data (64 MiB), ram1 meta (300 MiB: two 128 MiB slots),
-# ram2 tiny (512 KiB).
-RAMDISKS = "modprobe brd rd_nr=3 rd_size=307200"
+# RAM disks of 300 MiB (brd gives all the same size, allocated lazily):
+# ram0 data, ram1 meta (two 128 MiB slots), ram2 never written (no
+# metadata). A 512 KiB loop device is the disk too small for anything.
+RAMDISKS = ("modprobe brd rd_nr=3 rd_size=307200 && modprobe loop && "
+            "truncate -s 512K /run/tiny.img && "
+            "losetup /dev/loop7 /run/tiny.img")
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +78,9 @@ def test_external_metadata(g, meta, index, dev):
 
 def test_attach_refusals(g):
     new_minor(g)
-    g.check("tandemmeta --force wipe-md /dev/vdb internal 2>/dev/null; "
-            "dd if=/dev/zero of=/dev/vdb bs=1M count=1 seek=31 "
-            "oflag=direct status=none")
-    res = g.run("tandemsetup attach 0 /dev/vdb internal internal")
-    assert res.rc != 0 and "no valid tandem metadata" in res.out, res
     res = g.run("tandemsetup attach 0 /dev/ram2 internal internal")
+    assert res.rc != 0 and "no valid tandem metadata" in res.out, res
+    res = g.run("tandemsetup attach 0 /dev/loop7 internal internal")
     assert res.rc != 0 and re.search(r"small|placement", res.out), res
     res = g.run("tandemsetup attach 0 /dev/nosuch internal internal")
     assert res.rc != 0 and "does not exist" in res.out, res
