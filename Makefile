@@ -41,7 +41,7 @@ help:
 	@echo "make vmtest    VM tests only (PYTEST_ARGS='-k name' to pick)"
 	@echo "make demo      boot alpha and bravo and show tandem in them"
 	@echo "make install   install modules (modprobe tandem) and utilities"
-	@echo "make bench-quick  tandem vs raw disk, raw TCP and DRBD 8.4 in two guests (~10 min)"
+	@echo "make bench-quick  tandem vs raw disk, raw TCP and DRBD 8.4 in two guests (~5 min)"
 
 modules:
 	@test -n "$(KVER)" || { echo "no linux-headers-amd64: run make deps" >&2; exit 1; }

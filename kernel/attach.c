@@ -24,6 +24,33 @@ u64 tandem_data_sectors(struct tandem_device *d)
 	return d->md.info.data_sect;
 }
 
+/**
+ * tandem_get_disk() - pin the backing disk for one I/O
+ * @d: the device
+ *
+ * Return: true if the disk is attached (and stays so until
+ * tandem_put_disk()); detach waits for every pin to be dropped.
+ */
+bool tandem_get_disk(struct tandem_device *d)
+{
+	struct tandem_resource *r = d->resource;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&r->lock, flags);
+	ok = d->backing && d->disk_state != TANDEM_DS_DETACHING &&
+	     d->disk_state != TANDEM_DS_DISKLESS;
+	if (ok)
+		atomic_inc(&d->local_pending);
+	spin_unlock_irqrestore(&r->lock, flags);
+	return ok;
+}
+
+void tandem_put_disk(struct tandem_device *d)
+{
+	atomic_dec(&d->local_pending);
+}
+
 static int md_io(struct block_device *bdev, u64 offset, struct page *page,
 		 blk_opf_t opf)
 {

@@ -326,7 +326,10 @@ static void cleanup_after_loss(struct tandem_connection *c)
 		pd = tandem_peer_device(d, c);
 		if (!pd)
 			continue;
+		if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY)
+			tandem_bitmap_generation(d, c->peer_node_id);
 		pd->peer_disk = TANDEM_DS_DUNKNOWN;
+		pd->peer_repl = TANDEM_RS_OFF;
 		pd->peer_size_sect = 0;
 		tandem_set_repl_state(pd, TANDEM_RS_OFF);
 		tandem_device_update_size(d);

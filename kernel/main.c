@@ -34,6 +34,7 @@ static void __init check_formats(void)
 	BUILD_BUG_ON(sizeof(struct tandem_p_role_reply) != 8);
 	BUILD_BUG_ON(sizeof(struct tandem_p_hello) > TANDEM_MAX_BODY);
 	BUILD_BUG_ON(sizeof(struct tandem_md_peer) != 32);
+	BUILD_BUG_ON(TANDEM_MD_HISTORY != TANDEM_HISTORY_UUIDS);
 	BUILD_BUG_ON(sizeof(struct tandem_md_super) != TANDEM_MD_SB_BYTES);
 }
 

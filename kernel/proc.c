@@ -51,6 +51,26 @@ static void show_progress(struct seq_file *m, struct tandem_peer_device *pd)
 		   eta / 3600, (eta / 60) % 60, eta % 60, cur, avg);
 }
 
+/*
+ * ep: epochs in flight: sent epochs not yet acknowledged by the peer plus
+ * epochs received and not yet acknowledged by us; at least the current one.
+ */
+static unsigned int epochs_in_flight(struct tandem_connection *c)
+{
+	struct tandem_req_peer *rp;
+	struct tandem_epoch *e;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&c->resource->lock);
+	rp = list_first_entry_or_null(&c->transfer_log, struct tandem_req_peer,
+				      tl);
+	if (rp)
+		n += c->epoch_nr - rp->epoch + 1;
+	list_for_each_entry(e, &c->epochs, list)
+		n++;
+	return max(n, 1U);
+}
+
 static void show_device(struct seq_file *m, struct tandem_device *d)
 {
 	struct tandem_resource *r = d->resource;
@@ -62,6 +82,7 @@ static void show_device(struct seq_file *m, struct tandem_device *d)
 	enum tandem_repl_state repl = TANDEM_RS_OFF;
 	u64 oos = 0;
 	u32 protocol = TANDEM_PROT_C;
+	unsigned int epochs = 1;
 
 	pd = list_first_entry_or_null(&d->peer_devices,
 				      struct tandem_peer_device, dev_list);
@@ -74,6 +95,7 @@ static void show_device(struct seq_file *m, struct tandem_device *d)
 		repl = pd->repl;
 		oos = pd->oos_bits;
 		protocol = c->opts.protocol;
+		epochs = epochs_in_flight(c);
 	}
 	spin_unlock_irq(&r->lock);
 
@@ -97,7 +119,7 @@ static void show_device(struct seq_file *m, struct tandem_device *d)
 		   atomic_read(&d->local_pending),
 		   c ? atomic_read(&c->pending) : 0,
 		   c ? atomic_read(&c->unacked) : 0,
-		   atomic_read(&d->ap_pending), 1,
+		   atomic_read(&d->ap_pending), epochs,
 		   d->opts.disk_flushes ? 'f' : 'd', oos * 4);
 	if (pd && (repl == TANDEM_RS_SYNC_SOURCE ||
 		   repl == TANDEM_RS_SYNC_TARGET))

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 
+#include "lib/sync_decide.h"
 #include "tandem_int.h"
 
 /**
@@ -208,6 +209,7 @@ static void peer_endio(struct bio *bio)
 	bio_for_each_segment_all(bv, bio, iter)
 		__free_page(bv->bv_page);
 	bio_put(bio);
+	tandem_put_disk(pr->pd->device);
 	queue_work(pr->c->ack_wq, &pr->work);
 }
 
@@ -278,8 +280,17 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 	}
 	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD)
 		return proto_error(c, "bad size", type, size);
-	if (!d->backing || sector + (size >> 9) > tandem_data_sectors(d) ||
+	if (!tandem_get_disk(d)) {
+		err = drain(c, payload);
+		if (!err && !sync)
+			tandem_send_ack(c, TP_NEG_ACK, volume, sector,
+					be64_to_cpu(p.block_id), size,
+					be32_to_cpu(p.seq_num));
+		return err;
+	}
+	if (sector + (size >> 9) > tandem_data_sectors(d) ||
 	    sector + (size >> 9) < sector) {
+		tandem_put_disk(d);
 		/* Nothing to write it to, or beyond our disk: refuse it. */
 		err = drain(c, payload);
 		if (!err && !sync)
@@ -288,22 +299,24 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 					be32_to_cpu(p.seq_num));
 		return err;
 	}
-	if (sync && READ_ONCE(pd->repl) != TANDEM_RS_SYNC_TARGET)
+	if (sync && READ_ONCE(pd->repl) != TANDEM_RS_SYNC_TARGET) {
+		tandem_put_disk(d);
 		return drain(c, payload);	/* a resync we stopped */
+	}
 
+	/* From here on the disk pin belongs to the request: peer_endio. */
+	err = -ENOMEM;
 	pr = kzalloc(sizeof(*pr), GFP_NOIO);
 	if (!pr)
-		return -ENOMEM;
+		goto out_put_disk;
 	if (opf == REQ_OP_WRITE) {
 		if (flags & TANDEM_DP_FUA)
 			opf |= REQ_FUA;
 		if (flags & TANDEM_DP_FLUSH)
 			opf |= REQ_PREFLUSH;
 		bio = alloc_write_bio(d, size, opf);
-		if (!bio) {
-			kfree(pr);
-			return -ENOMEM;
-		}
+		if (!bio)
+			goto out_free_pr;
 		if (payload) {
 			struct iov_iter it;
 
@@ -318,8 +331,7 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 				bio_for_each_segment_all(bv, bio, bi)
 					__free_page(bv->bv_page);
 				bio_put(bio);
-				kfree(pr);
-				return err;
+				goto out_free_pr;
 			}
 		}
 	} else {
@@ -366,9 +378,16 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 		spin_lock_irq(&r->lock);
 		list_del(&pr->iv.list);
 		spin_unlock_irq(&r->lock);
+		if (bio->bi_vcnt) {
+			struct bio_vec *bv;
+			struct bvec_iter_all bi;
+
+			bio_for_each_segment_all(bv, bio, bi)
+				__free_page(bv->bv_page);
+		}
 		bio_put(bio);
-		kfree(pr);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out_free_pr;
 	}
 	if (!sync)
 		atomic_inc(&c->unacked);
@@ -382,6 +401,12 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 		submit_bio_noacct(bio);
 	}
 	return 0;
+
+out_free_pr:
+	kfree(pr);
+out_put_disk:
+	tandem_put_disk(d);
+	return err;
 }
 
 static int receive_barrier(struct tandem_connection *c, u32 length)
@@ -409,60 +434,141 @@ static int receive_barrier(struct tandem_connection *c, u32 length)
 
 /* ---- state ---------------------------------------------------------- */
 
+/* Send our bitmap towards @pd's peer as runs of out-of-sync blocks. */
+static int send_bitmap(struct tandem_peer_device *pd)
+{
+	struct tandem_resource *r = pd->device->resource;
+	u64 b = 0, n, data_sect = tandem_data_sectors(pd->device);
+	struct tandem_p_block_req p = {};
+	int err;
+
+	for (;;) {
+		spin_lock_irq(&r->lock);
+		if (!pd->bitmap) {
+			spin_unlock_irq(&r->lock);
+			return -ENODEV;
+		}
+		b = find_next_bit(pd->bitmap, pd->bm_bits, b);
+		for (n = 0; b + n < pd->bm_bits && n < (TANDEM_MAX_PAYLOAD >> 12) &&
+		     test_bit(b + n, pd->bitmap); n++)
+			;
+		spin_unlock_irq(&r->lock);
+		if (!n)
+			return 0;
+		p.sector = cpu_to_be64(b * 8);
+		p.size = cpu_to_be32(min_t(u64, n * 8, data_sect - b * 8) << 9);
+		err = tandem_send_packet(pd->connection, TANDEM_STREAM_DATA,
+					 TP_OUT_OF_SYNC, pd->device->volume,
+					 &p, sizeof(p), NULL, 0);
+		if (err)
+			return err;
+		b += n;
+	}
+}
+
+static void become_source(struct tandem_peer_device *pd, bool full)
+{
+	if (full)
+		tandem_bm_set_all(pd);
+	else if (send_bitmap(pd))
+		return;	/* the connection broke; the worker cleans up */
+	tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
+	tandem_resync_start(pd, false);
+	tandem_send_state(pd);
+}
+
+static void become_target(struct tandem_peer_device *pd, bool full)
+{
+	struct tandem_device *d = pd->device;
+
+	if (d->disk_state != TANDEM_DS_INCONSISTENT) {
+		d->md.info.flags &= ~(TANDEM_MDF_CONSISTENT |
+				      TANDEM_MDF_WAS_UP_TO_DATE);
+		tandem_md_write(d);
+		tandem_set_disk_state(d, TANDEM_DS_INCONSISTENT);
+	}
+	if (full) {
+		tandem_bm_set_all(pd);
+		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
+		tandem_send_state(pd);
+		tandem_resync_start(pd, true);
+	} else {
+		/* The source's bitmap follows; then its SyncSource state. */
+		tandem_set_repl_state(pd, TANDEM_RS_WF_BITMAP_T);
+		tandem_send_state(pd);
+	}
+}
+
 /**
  * tandem_decide_sync() - after a state exchange: which way, if any, to sync
  * @pd: peer device whose peer state is known
  *
- * Both nodes run this on the same facts and reach mirrored decisions.
+ * Both nodes run this on the same facts and reach mirrored decisions;
+ * the rules are tandem_sync_decide() (kernel/lib/sync_decide.c).
  */
 void tandem_decide_sync(struct tandem_peer_device *pd)
 {
 	struct tandem_device *d = pd->device;
 	struct tandem_connection *c = pd->connection;
 	struct tandem_resource *r = d->resource;
-	enum tandem_disk_state me, peer;
+	struct tandem_md_peer_info *slot;
+	struct tandem_sync_facts f = {};
+	enum tandem_sync_decision what;
 	enum tandem_repl_state repl;
+	int i;
 
 	spin_lock_irq(&r->lock);
-	me = d->disk_state;
-	peer = pd->peer_disk;
+	f.my_disk = d->backing ? d->disk_state : TANDEM_DS_DISKLESS;
+	f.peer_disk = pd->peer_disk;
 	repl = pd->repl;
 	spin_unlock_irq(&r->lock);
 
-	if (c->cstate != TANDEM_CS_CONNECTED || peer == TANDEM_DS_DUNKNOWN)
+	if (c->cstate != TANDEM_CS_CONNECTED ||
+	    f.peer_disk == TANDEM_DS_DUNKNOWN)
 		return;
-	if (repl == TANDEM_RS_SYNC_SOURCE || repl == TANDEM_RS_SYNC_TARGET)
-		return;
+	if (repl != TANDEM_RS_OFF && repl != TANDEM_RS_ESTABLISHED)
+		return;		/* a resync is set up or running */
 
-	if (!d->backing || peer <= TANDEM_DS_FAILED) {
+	slot = d->backing ? tandem_md_peer_slot(d, c->peer_node_id, false) :
+			    NULL;
+	f.my_current = d->md.info.current_uuid;
+	f.my_bitmap = slot ? slot->bitmap_uuid : 0;
+	for (i = 0; i < TANDEM_MD_HISTORY; i++)
+		f.my_history[i] = d->md.info.history[i];
+	f.peer_current = pd->peer_uuid;
+	f.peer_bitmap = pd->peer_bitmap_uuid;
+	memcpy(f.peer_history, pd->peer_history, sizeof(f.peer_history));
+	f.my_crashed = d->md.info.flags & TANDEM_MDF_CRASHED_PRIMARY;
+	f.peer_crashed = pd->peer_flags & TANDEM_UF_CRASHED_PRIMARY;
+	f.my_node_lower = r->node_id < c->peer_node_id;
+
+	what = tandem_sync_decide(&f);
+	switch (what) {
+	case TANDEM_SYNC_NONE:
 		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
-	} else if (me == TANDEM_DS_UPTODATE && peer == TANDEM_DS_UPTODATE) {
-		if (d->md.info.current_uuid != pd->peer_uuid) {
-			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
-					   "split brain detected on volume %u: both nodes have UpToDate data of different generations (%016llx, peer %016llx); disconnecting",
-					   d->volume, d->md.info.current_uuid,
-					   pd->peer_uuid);
-			return;
-		}
-		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
-	} else if (me == TANDEM_DS_UPTODATE && peer >= TANDEM_DS_INCONSISTENT) {
-		tandem_bm_set_all(pd);
-		tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
-		tandem_resync_start(pd, false);
-		tandem_send_state(pd);
-	} else if (peer == TANDEM_DS_UPTODATE && me >= TANDEM_DS_INCONSISTENT) {
-		if (me != TANDEM_DS_INCONSISTENT) {
-			d->md.info.flags &= ~(TANDEM_MDF_CONSISTENT |
-					      TANDEM_MDF_WAS_UP_TO_DATE);
-			tandem_md_write(d);
-			tandem_set_disk_state(d, TANDEM_DS_INCONSISTENT);
-		}
-		tandem_bm_set_all(pd);
-		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
-		tandem_send_state(pd);
-		tandem_resync_start(pd, true);
-	} else {
-		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
+		return;
+	case TANDEM_SYNC_FULL_SOURCE:
+	case TANDEM_SYNC_BITMAP_SOURCE:
+		pr_info("%s/%u peer %u: %s\n", r->name, d->volume,
+			c->peer_node_id, tandem_sync_decision_name(what));
+		become_source(pd, what == TANDEM_SYNC_FULL_SOURCE);
+		return;
+	case TANDEM_SYNC_FULL_TARGET:
+	case TANDEM_SYNC_BITMAP_TARGET:
+		pr_info("%s/%u peer %u: %s\n", r->name, d->volume,
+			c->peer_node_id, tandem_sync_decision_name(what));
+		become_target(pd, what == TANDEM_SYNC_FULL_TARGET);
+		return;
+	case TANDEM_SYNC_SPLIT_BRAIN:
+		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+				   "split brain detected on volume %u: the nodes' data went different ways (generation %016llx, peer %016llx); disconnecting",
+				   d->volume, f.my_current, f.peer_current);
+		return;
+	case TANDEM_SYNC_UNRELATED:
+		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+				   "unrelated data on volume %u: the two disks share no history (generation %016llx, peer %016llx); refusing to connect",
+				   d->volume, f.my_current, f.peer_current);
+		return;
 	}
 }
 
@@ -472,9 +578,21 @@ static int send_uuids(struct tandem_peer_device *pd)
 	struct tandem_p_uuids u = {};
 	int i;
 
+	struct tandem_md_peer_info *slot;
+	u32 flags = 0;
+
+	slot = tandem_md_peer_slot(d, pd->connection->peer_node_id, false);
+	if (d->md.info.flags & TANDEM_MDF_CRASHED_PRIMARY)
+		flags |= TANDEM_UF_CRASHED_PRIMARY;
+	if (d->disk_state == TANDEM_DS_INCONSISTENT)
+		flags |= TANDEM_UF_INCONSISTENT;
+	if (d->resource->role == TANDEM_ROLE_PRIMARY)
+		flags |= TANDEM_UF_PRIMARY;
 	u.current_uuid = cpu_to_be64(d->md.info.current_uuid);
+	u.bitmap_uuid = cpu_to_be64(slot ? slot->bitmap_uuid : 0);
 	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
 		u.history[i] = cpu_to_be64(d->md.info.history[i]);
+	u.flags = cpu_to_be32(flags);
 	u.oos_bits = cpu_to_be64(pd->oos_bits);
 	return tandem_send_packet(pd->connection, TANDEM_STREAM_DATA, TP_UUIDS,
 				  d->volume, &u, sizeof(u), NULL, 0);
@@ -534,7 +652,7 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 	size_t want = type == TP_SIZES ? sizeof(p.sz) :
 		      type == TP_UUIDS ? sizeof(p.u) : sizeof(p.s);
 	u32 role, disk;
-	int err;
+	int i, err;
 
 	err = recv_body(c, &p, want, type, length);
 	if (err)
@@ -551,6 +669,10 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		break;
 	case TP_UUIDS:
 		pd->peer_uuid = be64_to_cpu(p.u.current_uuid);
+		pd->peer_bitmap_uuid = be64_to_cpu(p.u.bitmap_uuid);
+		pd->peer_flags = be32_to_cpu(p.u.flags);
+		for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
+			pd->peer_history[i] = be64_to_cpu(p.u.history[i]);
 		break;
 	default:
 		role = be32_to_cpu(p.s.role);
@@ -559,15 +681,25 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 			return proto_error(c, "bad state value", type,
 					   role > TANDEM_ROLE_SECONDARY ? role :
 					   disk);
+		if (be32_to_cpu(p.s.repl) >= TANDEM_RS_COUNT)
+			return proto_error(c, "bad replication state", type,
+					   be32_to_cpu(p.s.repl));
 		spin_lock_irq(&r->lock);
 		c->peer_role = role;
 		pd->peer_disk = disk;
+		pd->peer_repl = be32_to_cpu(p.s.repl);
 		spin_unlock_irq(&r->lock);
 		tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
 		tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
 		if (pd->repl == TANDEM_RS_SYNC_SOURCE &&
 		    disk == TANDEM_DS_UPTODATE)
 			tandem_resync_finished(pd);
+		if (pd->repl == TANDEM_RS_WF_BITMAP_T &&
+		    pd->peer_repl == TANDEM_RS_SYNC_SOURCE) {
+			/* The whole bitmap is here: pull what it names. */
+			tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
+			tandem_resync_start(pd, true);
+		}
 		tandem_decide_sync(pd);
 		break;
 	}
@@ -646,6 +778,32 @@ static int receive_sync_req(struct tandem_connection *c, u16 volume,
 	return 0;
 }
 
+static int receive_out_of_sync(struct tandem_connection *c, u16 volume,
+			       u32 length)
+{
+	struct tandem_p_block_req p;
+	struct tandem_peer_device *pd;
+	sector_t sector;
+	u32 size;
+	int err;
+
+	err = recv_body(c, &p, sizeof(p), TP_OUT_OF_SYNC, length);
+	if (err)
+		return err;
+	pd = volume_pd(c, volume);
+	if (!pd)
+		return proto_error(c, "unknown volume", TP_OUT_OF_SYNC, volume);
+	sector = be64_to_cpu(p.sector);
+	size = be32_to_cpu(p.size);
+	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD ||
+	    !pd->device->backing ||
+	    sector + (size >> 9) > tandem_data_sectors(pd->device))
+		return proto_error(c, "bad out-of-sync range", TP_OUT_OF_SYNC,
+				   size);
+	tandem_bm_set_range(pd, sector, size);
+	return 0;
+}
+
 static int receive_sync_done(struct tandem_connection *c, u16 volume,
 			     u32 length)
 {
@@ -703,6 +861,9 @@ int tandem_receive_loop(struct tandem_connection *c)
 			break;
 		case TP_SYNC_DONE:
 			err = receive_sync_done(c, volume, length);
+			break;
+		case TP_OUT_OF_SYNC:
+			err = receive_out_of_sync(c, volume, length);
 			break;
 		case TP_DISCONNECT:
 			if (length)

@@ -173,8 +173,7 @@ static void mark_peer_failed(struct tandem_req_peer *rp)
 	struct tandem_request *req = rp->req;
 	struct tandem_peer_device *pd;
 
-	if (!(req->flags & TR_WRITE) || !req->iv.size ||
-	    (req->opf & REQ_OP_MASK) == REQ_OP_FLUSH)
+	if (!(req->flags & TR_WRITE) || !req->iv.size)
 		return;
 	pd = tandem_peer_device(req->device, rp->connection);
 	if (pd)
@@ -352,7 +351,11 @@ static void send_work(struct work_struct *work)
 	int ret = -ENOTCONN;
 
 	if (READ_ONCE(c->cstate) == TANDEM_CS_CONNECTED) {
-		if ((req->opf & REQ_OP_MASK) == REQ_OP_FLUSH)
+		/*
+		 * An empty flush comes as a zero-length write with
+		 * REQ_PREFLUSH (or as REQ_OP_FLUSH): it carries no data.
+		 */
+		if (!req->iv.size)
 			ret = send_flush(rp);
 		else
 			ret = send_write(rp);
@@ -459,10 +462,13 @@ void tandem_submit_bio(struct bio *bio)
 	if (write)
 		list_for_each_entry(pd, &d->peer_devices, dev_list)
 			n++;
+	/* Counted under the lock that checked the disk: detach waits for it. */
+	atomic_inc(&d->ap_pending);
 	spin_unlock_irq(&r->lock);
 
 	req = kzalloc(struct_size(req, peers, n), GFP_NOIO);
 	if (!req) {
+		atomic_dec(&d->ap_pending);
 		bio->bi_status = BLK_STS_RESOURCE;
 		bio_endio(bio);
 		return;
@@ -474,7 +480,6 @@ void tandem_submit_bio(struct bio *bio)
 	INIT_LIST_HEAD(&req->postponed);
 	atomic_set(&req->pending, 2);	/* submitter + local */
 	req->start = bio_start_io_acct(bio);
-	atomic_inc(&d->ap_pending);
 
 	if (!write) {
 		submit_local(req);
@@ -498,8 +503,7 @@ void tandem_submit_bio(struct bio *bio)
 			rp->req = req;
 			INIT_WORK(&rp->work, send_work);
 			INIT_LIST_HEAD(&rp->tl);
-		} else if (req->iv.size && bio_op(bio) != REQ_OP_FLUSH &&
-			   pd->bitmap) {
+		} else if (req->iv.size && pd->bitmap) {
 			/* The peer cannot get it now: out of sync. */
 			spin_unlock_irq(&r->lock);
 			tandem_bm_set_range(pd, req->iv.sector, req->iv.size);
@@ -588,7 +592,7 @@ void tandem_req_barrier_acked(struct tandem_connection *c, u32 barrier,
 			continue;
 		list_move_tail(&rp->tl, &done);
 		rp->in_tl = false;
-		if ((rp->req->opf & REQ_OP_MASK) != REQ_OP_FLUSH)
+		if (rp->req->iv.size)
 			writes++;
 	}
 	spin_unlock_irq(&r->lock);
@@ -602,7 +606,7 @@ void tandem_req_barrier_acked(struct tandem_connection *c, u32 barrier,
 		list_del_init(&rp->tl);
 		spin_lock_irq(&r->lock);
 		drop = rp_resolve(rp, true);	/* flushes end here */
-		if (drop && (rp->req->opf & REQ_OP_MASK) != REQ_OP_FLUSH)
+		if (drop && rp->req->iv.size)
 			atomic_dec(&c->pending);
 		spin_unlock_irq(&r->lock);
 		if (drop)

@@ -228,10 +228,7 @@ static void target_done(struct tandem_peer_device *pd)
 	pr_info("%s/%u peer %u: resync done: %llu KiB in %lu s (%llu KiB/s)\n",
 		r->name, d->volume, pd->connection->peer_node_id,
 		pd->rs_total * 4, secs, pd->rs_total * 4 / secs);
-	d->md.info.current_uuid = pd->peer_uuid;
-	d->md.info.flags |= TANDEM_MDF_CONSISTENT | TANDEM_MDF_WAS_UP_TO_DATE;
-	d->md.info.flags &= ~TANDEM_MDF_OUTDATED;
-	tandem_md_write(d);
+	tandem_sync_generation_done(pd, true);
 	tandem_set_disk_state(d, TANDEM_DS_UPTODATE);
 	tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
 	tandem_send_packet(pd->connection, TANDEM_STREAM_DATA, TP_SYNC_DONE,
@@ -346,6 +343,7 @@ void tandem_resync_finished(struct tandem_peer_device *pd)
 	if (pd->repl != TANDEM_RS_SYNC_SOURCE)
 		return;
 	bm_clear_all(pd);
+	tandem_sync_generation_done(pd, false);
 	tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
 }
 
@@ -422,6 +420,7 @@ static void rs_read_endio(struct bio *bio)
 
 	rr->status = bio->bi_status;
 	atomic64_add(rr->iv.size >> 10, &rr->pd->device->read_kib);
+	tandem_put_disk(rr->pd->device);
 	queue_work(rr->pd->connection->send_wq, &rr->work);
 }
 
@@ -433,7 +432,7 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE), i;
 	struct rs_read *rr;
 
-	if (d->disk_state != TANDEM_DS_UPTODATE) {
+	if (d->disk_state != TANDEM_DS_UPTODATE || !tandem_get_disk(d)) {
 		tandem_conn_failed(pd->connection, TANDEM_CS_PROTOCOL_ERROR,
 				   "peer requested resync data but our disk is %s",
 				   tandem_disk_state_name(d->disk_state));
@@ -441,7 +440,7 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 	}
 	rr = kzalloc(sizeof(*rr), GFP_NOIO);
 	if (!rr)
-		goto fail;
+		goto fail_put_disk;
 	rr->pd = pd;
 	rr->iv.sector = sector;
 	rr->iv.size = size;
@@ -472,7 +471,8 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 
 fail_free:
 	rs_read_free(rr);
-fail:
+fail_put_disk:
+	tandem_put_disk(d);
 	tandem_conn_failed(pd->connection, TANDEM_CS_NETWORK_FAILURE,
 			   "out of memory serving resync");
 }

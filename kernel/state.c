@@ -131,7 +131,40 @@ static int promote_checks(struct tandem_resource *r, bool force,
 	return 0;
 }
 
-static void new_generation(struct tandem_device *d)
+/* ---- generations ---------------------------------------------------- */
+
+/**
+ * tandem_md_peer_slot() - the metadata's bitmap slot of a peer
+ * @d: an attached device
+ * @peer_node_id: the peer
+ * @alloc: take a free slot if the peer has none
+ *
+ * Return: the slot, or NULL (no slot and !@alloc, or all slots taken).
+ */
+struct tandem_md_peer_info *tandem_md_peer_slot(struct tandem_device *d,
+						u32 peer_node_id, bool alloc)
+{
+	struct tandem_md_info *md = &d->md.info;
+	u32 i;
+
+	for (i = 0; i < md->max_peers && i < TANDEM_MD_MAX_PEERS; i++)
+		if (md->peers[i].node_id == peer_node_id)
+			return &md->peers[i];
+	if (!alloc)
+		return NULL;
+	for (i = 0; i < md->max_peers && i < TANDEM_MD_MAX_PEERS; i++) {
+		if (md->peers[i].node_id == TANDEM_MD_NO_NODE) {
+			md->peers[i].node_id = peer_node_id;
+			md->peers[i].flags = 0;
+			md->peers[i].bitmap_uuid = 0;
+			return &md->peers[i];
+		}
+	}
+	return NULL;
+}
+
+/* Start a new data generation; the old one goes to the history. */
+void tandem_new_generation(struct tandem_device *d)
 {
 	struct tandem_md_info *md = &d->md.info;
 	int i;
@@ -142,6 +175,58 @@ static void new_generation(struct tandem_device *d)
 	do {
 		md->current_uuid = get_random_u64() & ~1ULL;
 	} while (!md->current_uuid);
+}
+
+/**
+ * tandem_bitmap_generation() - our data starts to differ from a peer's
+ * @d: an attached, UpToDate device of a Primary
+ * @peer_node_id: the peer that will not see the coming writes
+ *
+ * Called when a Primary loses a peer, and when a node becomes Primary
+ * without a peer. The current generation is remembered as the peer's
+ * bitmap generation and a new one starts: on reconnect, a peer whose
+ * current generation equals our bitmap generation needs exactly the
+ * blocks in our bitmap, anything else is a different history.
+ */
+void tandem_bitmap_generation(struct tandem_device *d, u32 peer_node_id)
+{
+	struct tandem_md_peer_info *slot;
+
+	if (!d->backing || d->disk_state != TANDEM_DS_UPTODATE)
+		return;
+	slot = tandem_md_peer_slot(d, peer_node_id, true);
+	if (!slot || slot->bitmap_uuid)
+		return;		/* no slot, or the bitmap runs already */
+	slot->bitmap_uuid = d->md.info.current_uuid;
+	tandem_new_generation(d);
+	pr_info("%s/%u: new generation %016llx, changes for peer %u tracked from %016llx\n",
+		d->resource->name, d->volume, d->md.info.current_uuid,
+		peer_node_id, slot->bitmap_uuid);
+	tandem_md_write(d);
+}
+
+/**
+ * tandem_sync_generation_done() - a resync with a peer completed
+ * @pd: the peer device
+ * @as_target: we were the target (and now hold the peer's generation)
+ */
+void tandem_sync_generation_done(struct tandem_peer_device *pd,
+				 bool as_target)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_md_peer_info *slot;
+
+	slot = tandem_md_peer_slot(d, pd->connection->peer_node_id, false);
+	if (slot)
+		slot->bitmap_uuid = 0;
+	d->md.info.flags &= ~TANDEM_MDF_CRASHED_PRIMARY;
+	if (as_target) {
+		d->md.info.current_uuid = pd->peer_uuid;
+		d->md.info.flags |= TANDEM_MDF_CONSISTENT |
+				    TANDEM_MDF_WAS_UP_TO_DATE;
+		d->md.info.flags &= ~TANDEM_MDF_OUTDATED;
+	}
+	tandem_md_write(d);
 }
 
 /**
@@ -188,16 +273,21 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 			if (d->disk_state != TANDEM_DS_UPTODATE) {
 				pr_warn("%s/%u: forced promotion, local data declared UpToDate\n",
 					r->name, d->volume);
-				new_generation(d);
+				tandem_new_generation(d);
 				d->md.info.flags |= TANDEM_MDF_CONSISTENT |
 						    TANDEM_MDF_WAS_UP_TO_DATE;
 				d->md.info.flags &= ~TANDEM_MDF_OUTDATED;
 				tandem_set_disk_state(d, TANDEM_DS_UPTODATE);
 			} else if (!d->md.info.current_uuid) {
-				new_generation(d);
+				tandem_new_generation(d);
 			}
 			d->md.info.flags |= TANDEM_MDF_PRIMARY_IND;
 			tandem_md_write(d);
+			/* Peers we cannot reach will miss what we write now. */
+			list_for_each_entry(c, &r->connections, list)
+				if (c->cstate != TANDEM_CS_CONNECTED)
+					tandem_bitmap_generation(d,
+							c->peer_node_id);
 		}
 	} else {
 		if (device_open_rw(r)) {

@@ -317,6 +317,10 @@ struct tandem_connection {
  * @peer_disk: enum tandem_disk_state of the peer's volume
  * @peer_size_sect: the peer's backing data size
  * @peer_uuid: the peer's current generation
+ * @peer_bitmap_uuid: generation the peer's bitmap towards us started at
+ * @peer_history: the peer's older generations
+ * @peer_flags: TANDEM_UF_* of the peer's last TP_UUIDS
+ * @peer_repl: replication state the peer last reported
  * @bitmap: one bit per 4 KiB of the data area: out of sync with the peer
  * @bm_bits: bits in @bitmap
  * @oos_bits: bits set in @bitmap
@@ -338,6 +342,10 @@ struct tandem_peer_device {
 	enum tandem_disk_state peer_disk;
 	u64 peer_size_sect;
 	u64 peer_uuid;
+	u64 peer_bitmap_uuid;
+	u64 peer_history[TANDEM_HISTORY_UUIDS];
+	u32 peer_flags;
+	enum tandem_repl_state peer_repl;
 	unsigned long *bitmap;
 	u64 bm_bits;
 	u64 oos_bits;
@@ -459,6 +467,14 @@ void tandem_resources_destroy_all(void);
 void tandem_resource_teardown(struct tandem_resource *r);
 void tandem_wait_for_stop(void);
 
+/* generations (state.c) */
+struct tandem_md_peer_info *tandem_md_peer_slot(struct tandem_device *d,
+						u32 peer_node_id, bool alloc);
+void tandem_new_generation(struct tandem_device *d);
+void tandem_bitmap_generation(struct tandem_device *d, u32 peer_node_id);
+void tandem_sync_generation_done(struct tandem_peer_device *pd,
+				 bool as_target);
+
 /* state.c */
 int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 		    bool force, const char **why);
@@ -509,6 +525,8 @@ int tandem_attach(struct tandem_device *device, const char *backing,
 void tandem_detach(struct tandem_device *device);
 int tandem_md_write(struct tandem_device *device);
 u64 tandem_data_sectors(struct tandem_device *device);
+bool tandem_get_disk(struct tandem_device *device);
+void tandem_put_disk(struct tandem_device *device);
 
 /* conn.c */
 int tandem_connect(struct tandem_connection *c);

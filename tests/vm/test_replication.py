@@ -154,6 +154,14 @@ def test_zeroes_discard_and_flush_replicate(nodes):
     alpha.check("blkdiscard -o %d -l %d /dev/tandem0 || true" % (20 << 20,
                                                                  1 << 20))
     alpha.check("blockdev --flushbufs /dev/tandem0 && sync")
+    # fsync and O_SYNC on the device send empty flushes (zero-length
+    # writes with REQ_PREFLUSH): they must travel as barriers.
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=4k count=8 seek=7000 "
+                "oflag=direct conv=fsync status=none")
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=4k count=8 seek=7100 "
+                "oflag=direct,sync status=none")
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/UpToDate")
     tc.wait_proc(alpha, r"pe:0 ua:0 ap:0")
     zero = "dd if=%s bs=1M skip=9 count=2 iflag=direct status=none | " \
            "tr -d '\\000' | wc -c"
@@ -162,6 +170,34 @@ def test_zeroes_discard_and_flush_replicate(nodes):
     # The blocks around it are the same on both nodes.
     cmp = "dd if=%s bs=1M skip=8 count=4 iflag=direct status=none | sha256sum"
     assert alpha.check(cmp % "/dev/vda") == bravo.check(cmp % "/dev/vda")
+
+
+def test_link_cut_resyncs_only_changed_blocks(nodes):
+    alpha, bravo = nodes
+    alpha.check("tandemsetup net-options r0 1 --ping-int=2 --ping-timeout=5")
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/UpToDate")
+    nr_before = tc.counters(tc.wait_proc(bravo, r"cs:Connected"))["nr"]
+    alpha.set_link(False)
+    try:
+        # 64 writes of 128 KiB at distinct 1 MiB-aligned offsets: 8 MiB.
+        alpha.check("for i in $(seq 0 63); do dd if=/dev/urandom "
+                    "of=/dev/tandem0 bs=128k count=1 seek=$((i*8+3)) "
+                    "oflag=direct status=none || exit 1; done", timeout=180)
+        block = tc.wait_proc(alpha, r"cs:(NetworkFailure|Connecting|"
+                                    r"BrokenPipe|Timeout)", timeout=60)
+        assert tc.counters(block)["oos"] == 8192, block   # KiB, exact
+    finally:
+        alpha.set_link(True)
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/UpToDate", timeout=120)
+    block = tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                                r"ds:UpToDate/UpToDate", timeout=60)
+    resynced = tc.counters(block)["nr"] - nr_before
+    assert 8192 <= resynced <= 8192 * 1.05, resynced
+    log = bravo.check("dmesg")
+    assert "resync started as target, 8192 KiB to go" in log
+    check_data_areas_identical(alpha, bravo)
 
 
 def test_wrong_shared_secret_never_connects(nodes):

@@ -1,0 +1,659 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench-quick: tandem against its limits, in one run, on two guests.
+
+Boots alpha and bravo (tests/vm/tandemvm.py), gives each two RAM disks
+(brd), and measures with fio, side by side:
+
+  raw disk       /dev/ram0 on alpha, nothing on top
+  raw network    TCP request/response round trip and TCP stream between
+                 alpha and bravo (bench/tcpbench.py in the guests)
+  tandem C / A   /dev/tandem0, alpha Primary, bravo Secondary, UpToDate
+  DRBD 8.4 C / A the in-tree drbd module driven by Debian's drbd-utils,
+                 /dev/drbd0 on the guests' second RAM disk
+
+Each block row gets a QD1 4 KiB O_DIRECT|O_SYNC random-write run (clat
+p50/p99) and a 1 MiB O_DIRECT sequential-write run (MB/s). A row that
+cannot be measured is printed with the reason, never with numbers.
+The table goes to stdout and, as JSON, to build/bench/quick-<time>.json;
+the guests' consoles stay in build/bench/quick-<time>/.
+
+Exit status: 0 when every row was measured and no guest kernel complained,
+1 otherwise (the table is printed either way), 2 on bad arguments.
+
+Software emulation (QEMU TCG): absolute numbers mean little, the ratios
+measured side by side in the same run are the point (DESIGN.md section 11).
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "vm"))
+import tandemctl as tc  # noqa: E402
+import tandemvm  # noqa: E402
+
+TCPBENCH = os.path.join(HERE, "tcpbench.py")
+NET_PORT = 7800
+DRBD_PORT = 7790
+DRBD_CONF = "/run/drbd.conf"
+DRBDADM = "drbdadm -c %s" % DRBD_CONF
+
+
+class BenchTimeout(Exception):
+    pass
+
+
+class RowError(Exception):
+    """A row could not be measured; the message is the reason shown."""
+
+
+def log(msg):
+    sys.stdout.write("[%6.1fs] %s\n" % (time.monotonic() - T0, msg))
+    sys.stdout.flush()
+
+
+T0 = time.monotonic()
+
+
+# -- guest helpers ----------------------------------------------------
+
+def must(g, cmd, timeout=60, what=None):
+    """Run a command; a failure becomes a RowError with its output."""
+    res = g.run(cmd, timeout=timeout)
+    if res.rc != 0:
+        raise RowError("%s: `%s` failed (rc=%s%s): %s" % (
+            g.name, what or cmd, res.rc,
+            ", timed out" if res.timed_out else "",
+            res.out.strip()[-400:]))
+    return res.out
+
+
+def wait_for(g, cmd, pattern, timeout, what):
+    """Poll a command's output until it matches a regex (bounded)."""
+    deadline = time.monotonic() + timeout
+    out = ""
+    while time.monotonic() < deadline:
+        out = g.run(cmd, timeout=30).out
+        if re.search(pattern, out):
+            return out
+        time.sleep(0.5)
+    raise RowError("%s: %s not reached within %ds; last output:\n%s" % (
+        g.name, what, timeout, out.strip()[-600:]))
+
+
+def fio_json(out):
+    start = out.find("{")
+    if start < 0:
+        raise RowError("fio printed no JSON: %s" % out.strip()[-300:])
+    try:
+        return json.loads(out[start:])
+    except ValueError as e:
+        raise RowError("fio JSON unreadable (%s): %s" % (e, out[-300:]))
+
+
+def fio(g, dev, runtime, kind):
+    """One fio job on dev; returns a dict of the figures that matter."""
+    common = ("fio --name=%s --filename=%s --direct=1 --ioengine=psync "
+              "--iodepth=1 --numjobs=1 --time_based --runtime=%d "
+              "--ramp_time=1 --output-format=json --output=/run/fio-%s.json"
+              % (kind, dev, runtime, kind))
+    if kind == "lat4k":
+        cmd = common + (" --sync=1 --rw=randwrite --bs=4k --norandommap"
+                        " --randrepeat=0")
+    else:
+        cmd = common + " --rw=write --bs=1M"
+    must(g, cmd + " >/run/fio-%s.log 2>&1" % kind, timeout=runtime + 90,
+         what="fio %s on %s" % (kind, dev))
+    data = fio_json(g.run("cat /run/fio-%s.json" % kind, timeout=30).out)
+    job = data["jobs"][0]
+    if job.get("error"):
+        raise RowError("fio %s on %s: error %s" % (kind, dev, job["error"]))
+    w = job["write"]
+    if kind == "lat4k":
+        pct = w["clat_ns"].get("percentile", {})
+        p50, p99 = pct.get("50.000000"), pct.get("99.000000")
+        if not w["total_ios"] or p50 is None or p99 is None:
+            raise RowError("fio %s on %s: no completed I/O" % (kind, dev))
+        return {"p50_us": p50 / 1000.0, "p99_us": p99 / 1000.0,
+                "mean_us": w["clat_ns"]["mean"] / 1000.0,
+                "ios": w["total_ios"], "iops": w["iops"]}
+    if not w["total_ios"]:
+        raise RowError("fio %s on %s: no completed I/O" % (kind, dev))
+    return {"mb_per_s": w["bw_bytes"] / 1e6, "ios": w["total_ios"]}
+
+
+class Repl:
+    """The replication state of minor 0 of a stack on its Primary, used
+    to prove that a run really was replicated: the resource must be
+    Connected and UpToDate/UpToDate under the expected protocol before
+    and after fio, and the sent counter (ns, KiB) must have grown by at
+    least what fio wrote. A run that fails this is discarded."""
+
+    def __init__(self, g, peer, proc, proto, logpat):
+        self.g, self.peer, self.proc, self.proto = g, peer, proc, proto
+        self.logpat = logpat
+        self.pattern = (r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/UpToDate %s " % proto)
+
+    def kernel_log(self):
+        out = []
+        for g in (self.g, self.peer):
+            tail = g.run("dmesg | grep -E '%s' | tail -4" % self.logpat,
+                         timeout=30).out.strip()
+            out.append("%s dmesg: %s" % (g.name, tail.replace(
+                "\n", "\n  ")))
+        return "\n".join(out)
+
+    def check(self, when):
+        block = tc.minor_block(self.g.run("cat %s" % self.proc,
+                                          timeout=30).out)
+        if not re.search(self.pattern, block):
+            raise RowError("replication not Connected UpToDate/UpToDate "
+                           "protocol %s %s:\n%s\n%s" % (
+                               self.proto, when, block.strip(),
+                               self.kernel_log()))
+        return tc.counters(block)
+
+
+def measure_block(g, dev, runtime, repl=None):
+    """Both fio jobs on dev; a job that fails (or, with repl, was not
+    really replicated) leaves <kind>_error in the row instead of figures.
+    The 1 MiB job runs first: its result stands even if the 4 KiB job
+    breaks the stack afterwards."""
+    row = {"device": dev}
+    for kind in ("seq1m", "lat4k"):
+        res = None
+        try:
+            before = repl.check("before fio %s" % kind) if repl else None
+            res = fio(g, dev, runtime, kind)
+            if repl:
+                after = repl.check("after fio %s" % kind)
+                sent = after.get("ns", 0) - before.get("ns", 0)
+                want = res["ios"] * (1024 if kind == "seq1m" else 4)
+                if sent < want:
+                    raise RowError("only %d of the %d KiB fio wrote were "
+                                   "sent to the peer" % (sent, want))
+                res["sent_kib"] = sent
+            row.update(res)
+        except RowError as e:
+            row[kind + "_error"] = short(e)
+            if res:
+                row["discarded_" + kind] = res
+    if "seq1m_error" in row and "lat4k_error" in row and \
+            row["seq1m_error"] == row["lat4k_error"]:
+        row["error"] = row["seq1m_error"]
+    return row
+
+
+# -- raw network ------------------------------------------------------
+
+def tcp_baselines(alpha, bravo, seconds):
+    total = 3 * (seconds + 15) + 30
+    bravo.check("timeout %d /usr/bin/python3 %s server %d %d "
+                ">/run/tcpbench-server.log 2>&1 </dev/null & "
+                "echo $! >/run/tcpbench-server.pid"
+                % (total + 10, TCPBENCH, NET_PORT, total))
+    results = {}
+    try:
+        for key, args in (("rr_4k_64", "rr 192.0.2.2 %d 4096 64 %d"),
+                          ("rr_4k_4k", "rr 192.0.2.2 %d 4096 4096 %d"),
+                          ("stream", "stream 192.0.2.2 %d %d")):
+            out = must(alpha, "/usr/bin/python3 %s %s" % (
+                TCPBENCH, args % (NET_PORT, seconds)), timeout=seconds + 60,
+                what="tcpbench " + key)
+            line = [l for l in out.splitlines() if l.startswith("{")]
+            if not line:
+                raise RowError("tcpbench %s printed no result: %s" % (key, out))
+            results[key] = json.loads(line[-1])
+    finally:
+        bravo.run("kill $(cat /run/tcpbench-server.pid) 2>/dev/null; true",
+                  timeout=10)
+    return results
+
+
+# -- replicated stacks -------------------------------------------------
+
+class Stack:
+    """A replicated block device on alpha (Primary) and bravo."""
+    name = dev = proc = logpat = None
+
+    def __init__(self, alpha, bravo):
+        self.alpha, self.bravo = alpha, bravo
+
+    def block(self, g):
+        return tc.minor_block(g.run("cat %s" % self.proc, timeout=30).out)
+
+    def healthy(self):
+        return bool(
+            re.search(r"cs:Connected ro:Primary/Secondary "
+                      r"ds:UpToDate/UpToDate", self.block(self.alpha)) and
+            re.search(r"cs:Connected ro:Secondary/Primary "
+                      r"ds:UpToDate/UpToDate", self.block(self.bravo)))
+
+    def protocol(self, proto):
+        """Switch to proto (if needed) and wait until both nodes show it."""
+        if re.search(r"ds:UpToDate/UpToDate %s " % proto,
+                     self.block(self.alpha)):
+            return
+        self.set_protocol(proto)
+        for g in (self.alpha, self.bravo):
+            wait_for(g, "cat %s" % self.proc, r"cs:Connected ro:\w+/\w+ "
+                     r"ds:UpToDate/UpToDate %s " % proto, 90,
+                     "%s protocol %s" % (self.name, proto))
+
+    def repl(self, proto):
+        return Repl(self.alpha, self.bravo, self.proc, proto, self.logpat)
+
+
+class Tandem(Stack):
+    name, dev, proc, logpat = "tandem", "/dev/tandem0", "/proc/tandem", \
+        "tandem"
+    disk = "/dev/ram0"
+
+    def up(self):
+        alpha, bravo = self.alpha, self.bravo
+        for g in (alpha, bravo):
+            tc.up(g, disk=self.disk)
+        for g in (alpha, bravo):
+            wait_for(g, "cat /proc/tandem", r"cs:Connected "
+                     r"ro:Secondary/Secondary ds:Inconsistent/Inconsistent C",
+                     90, "tandem Connected")
+        for g in (alpha, bravo):
+            must(g, "tandemsetup resync-rate 0 4G")
+        must(alpha, "tandemsetup primary r0 --force")
+        wait_for(alpha, "cat /proc/tandem", r"cs:Connected "
+                 r"ro:Primary/Secondary ds:UpToDate/UpToDate C", 240,
+                 "tandem initial sync")
+        wait_for(bravo, "cat /proc/tandem", r"ds:UpToDate/UpToDate C", 30,
+                 "tandem UpToDate on bravo")
+
+    def set_protocol(self, proto):
+        must(self.alpha, "tandemsetup net-options r0 1 --protocol=%s" % proto)
+
+    def down(self):
+        for g in (self.alpha, self.bravo):
+            g.run("tandemsetup down r0", timeout=60)
+
+
+def drbd_conf(proto, disk):
+    hosts = "".join(
+        "  on %s {\n    device /dev/drbd0;\n    disk %s;\n"
+        "    address 192.0.2.%d:%d;\n    meta-disk internal;\n  }\n"
+        % (name, disk, i + 1, DRBD_PORT)
+        for i, name in enumerate(("alpha", "bravo")))
+    return ("global { usage-count no; }\n"
+            "resource r0 {\n  protocol %s;\n"
+            "  disk { resync-rate 1000M; c-plan-ahead 0; }\n%s}\n"
+            % (proto, hosts))
+
+
+class Drbd(Stack):
+    name, dev, proc, logpat = "DRBD", "/dev/drbd0", "/proc/drbd", \
+        "drbd|block drbd"
+    disk = "/dev/ram1"
+
+    def write_conf(self, g, proto):
+        must(g, "cat > %s <<'EOF'\n%sEOF" % (DRBD_CONF,
+                                             drbd_conf(proto, self.disk)))
+
+    def up(self):
+        alpha, bravo = self.alpha, self.bravo
+        for g in (alpha, bravo):
+            # drbdmeta locks in /var/lock, which is /run/lock on Debian.
+            must(g, "mkdir -p /run/lock /var/lib/drbd")
+            must(g, "modprobe drbd usermode_helper=/bin/true")
+            ver = must(g, "head -1 /proc/drbd").strip()
+            if not ver.startswith("version: 8.4"):
+                raise RowError("%s: drbd module is not 8.4: %s"
+                               % (g.name, ver))
+            self.write_conf(g, "C")
+            must(g, "yes yes | %s -- --force create-md r0" % DRBDADM,
+                 what="drbdadm create-md")
+            must(g, "%s up r0" % DRBDADM, what="drbdadm up")
+        for g in (alpha, bravo):
+            wait_for(g, "cat /proc/drbd", r"cs:Connected "
+                     r"ro:Secondary/Secondary ds:Inconsistent/Inconsistent C",
+                     90, "DRBD Connected")
+        # Both sides hold the same (zeroed) data: skip the initial sync.
+        must(alpha, "%s -- --clear-bitmap new-current-uuid r0" % DRBDADM,
+             what="drbdadm new-current-uuid --clear-bitmap")
+        for g in (alpha, bravo):
+            wait_for(g, "cat /proc/drbd", r"ds:UpToDate/UpToDate C", 60,
+                     "DRBD UpToDate/UpToDate")
+        must(alpha, "%s primary r0" % DRBDADM, what="drbdadm primary")
+        wait_for(alpha, "cat /proc/drbd", r"cs:Connected ro:Primary/Secondary "
+                 r"ds:UpToDate/UpToDate C", 30, "DRBD Primary")
+
+    def set_protocol(self, proto):
+        alpha, bravo = self.alpha, self.bravo
+        for g in (alpha, bravo):
+            self.write_conf(g, proto)
+        res = alpha.run("%s -- --protocol=%s net-options r0"
+                        % (DRBDADM, proto), timeout=60)
+        if res.rc == 0:
+            return
+        # Not changeable online here: reconnect with the new protocol.
+        log("  drbd: online protocol change refused (%s); reconnecting"
+            % res.out.strip()[-160:])
+        for g in (alpha, bravo):
+            must(g, "%s disconnect r0" % DRBDADM, what="drbdadm disconnect")
+        for g in (alpha, bravo):
+            must(g, "%s connect r0" % DRBDADM, what="drbdadm connect")
+
+    def down(self):
+        for g in (self.alpha, self.bravo):
+            g.run("%s down r0" % DRBDADM, timeout=60)
+
+
+# -- report -----------------------------------------------------------
+
+def short(e, limit=1200):
+    """An error's text without the console tail the harness appends
+    (the console is kept in the work folder)."""
+    text = str(e).split("--- console tail")[0].strip()
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def fmt(v, spec):
+    return "-" if v is None else spec % v
+
+
+def ratio(a, b):
+    if a is None or not b:
+        return None
+    return a / b
+
+
+def table(rows, raw):
+    """Table lines and the notes they refer to ([n] marks a figure that
+    could not be measured, for the reason in note n)."""
+    head = ("configuration", "4k p50 us", "4k p99 us", "1M MB/s",
+            "p50 x raw", "p99 x raw", "MB/s x raw")
+    form = "%-22s %10s %10s %9s %10s %10s %10s"
+    lines = [form % head, "-" * len(form % head)]
+    notes = []
+
+    def note(text):
+        if text not in notes:
+            notes.append(text)
+        return "n/a [%d]" % (notes.index(text) + 1)
+
+    base = raw or {}
+    for r in rows:
+        if r.get("error"):
+            lines.append("%-22s not measured %s" % (
+                r["name"], note(r["error"])))
+            continue
+        if r.get("lat4k_error"):
+            n = note(r["lat4k_error"])
+            p50 = p99 = r50 = r99 = n
+        else:
+            p50, p99 = fmt(r["p50_us"], "%.0f"), fmt(r["p99_us"], "%.0f")
+            r50 = fmt(ratio(r["p50_us"], base.get("p50_us")), "%.2f")
+            r99 = fmt(ratio(r["p99_us"], base.get("p99_us")), "%.2f")
+        if r.get("seq1m_error"):
+            mb = rmb = note(r["seq1m_error"])
+        else:
+            mb = fmt(r["mb_per_s"], "%.1f")
+            rmb = fmt(ratio(r["mb_per_s"], base.get("mb_per_s")), "%.3f")
+        lines.append(form % (r["name"], p50, p99, mb, r50, r99, rmb))
+    return lines, notes
+
+
+def measured(r, key):
+    return not r.get("error") and not r.get(
+        ("lat4k" if key != "mb_per_s" else "seq1m") + "_error") and \
+        r.get(key) is not None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runtime", type=int, default=10,
+                    help="seconds per fio job (default 10)")
+    ap.add_argument("--net-seconds", type=int, default=5,
+                    help="seconds per TCP baseline (default 5)")
+    ap.add_argument("--ram-mib", type=int, default=256,
+                    help="size of each RAM disk (default 256)")
+    ap.add_argument("--deadline", type=int, default=1200,
+                    help="abort the whole run after this many seconds")
+    ap.add_argument("--skip", default="",
+                    help="comma list of row groups to skip: "
+                         "raw,net,tandem,drbd")
+    args = ap.parse_args()
+    if not (1 <= args.runtime <= 120 and 1 <= args.net_seconds <= 60 and
+            64 <= args.ram_mib <= 1024):
+        print("bench_quick: runtime 1-120, net-seconds 1-60, ram-mib "
+              "64-1024", file=sys.stderr)
+        return 2
+    skip = set(s for s in args.skip.split(",") if s)
+
+    def on_alarm(signum, frame):
+        raise BenchTimeout("run exceeded its %ds deadline" % args.deadline)
+
+    def on_term(signum, frame):
+        raise SystemExit("terminated by signal %d" % signum)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.alarm(args.deadline)
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    outdir = os.path.join(ROOT, "build", "bench")
+    workdir = os.path.join(outdir, "quick-%s" % stamp)
+    os.makedirs(workdir, exist_ok=True)
+    json_path = os.path.join(outdir, "quick-%s.json" % stamp)
+    log("bench-quick: work folder %s" % workdir)
+
+    result = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "params": {"fio_runtime_s": args.runtime,
+                         "net_seconds": args.net_seconds,
+                         "ram_disk_mib": args.ram_mib},
+              "rows": [], "network": {}, "kernel_problems": [],
+              "errors": []}
+    rows = result["rows"]
+    raw = None
+    guests = []
+    try:
+        guests = tandemvm.make_pair(workdir, mem_mib=2048)
+        alpha, bravo = guests
+        for g in guests:
+            g.launch()
+        for g in guests:
+            g.wait_ready()
+        log("guests up (alpha %.0fs, bravo %.0fs)" % (
+            alpha.boot_seconds, bravo.boot_seconds))
+        for g in guests:
+            tc.install(g, ROOT)
+            g.check("modprobe brd rd_nr=2 rd_size=%d" % (args.ram_mib << 10))
+            # Touch every page now, so no run pays brd's first allocation.
+            for dev in ("/dev/ram0", "/dev/ram1"):
+                g.check("dd if=/dev/zero of=%s bs=1M count=%d oflag=direct "
+                        "status=none" % (dev, args.ram_mib), timeout=300)
+        log("tandem installed, RAM disks ready on both guests")
+        result["env"] = {
+            "guest_kernel": alpha.check("uname -r").strip(),
+            "fio": alpha.check("fio --version").strip(),
+            "tandem": alpha.check("head -1 /proc/tandem").strip(),
+            "cpus_per_guest": alpha.cpus, "mem_mib": alpha.mem_mib,
+        }
+
+        def block_row(name, fn):
+            log("measuring: %s" % name)
+            try:
+                row = fn()
+            except (RowError, tandemvm.VMError, AssertionError) as e:
+                row = {"error": short(e)}
+            row["name"] = name
+            if row.get("error"):
+                log("  NOT MEASURED: %s" % row["error"][:400])
+            else:
+                for kind, text in (
+                        ("lat4k", lambda: "4k p50 %.0f us, p99 %.0f us" % (
+                            row["p50_us"], row["p99_us"])),
+                        ("seq1m", lambda: "1M %.1f MB/s" % row["mb_per_s"])):
+                    if row.get(kind + "_error"):
+                        log("  %s NOT MEASURED: %s" % (
+                            kind, row[kind + "_error"][:400]))
+                    else:
+                        log("  " + text())
+            rows.append(row)
+            return row
+
+        rt = args.runtime
+        if "raw" not in skip:
+            raw = block_row("raw disk (ram0)",
+                            lambda: measure_block(alpha, "/dev/ram0", rt))
+
+        if "net" not in skip:
+            log("measuring: raw TCP alpha -> bravo")
+            try:
+                result["network"] = tcp_baselines(alpha, bravo,
+                                                  args.net_seconds)
+                for k, v in sorted(result["network"].items()):
+                    log("  %s: %s" % (k, json.dumps(v)))
+            except (RowError, tandemvm.VMError, ValueError) as e:
+                result["network"] = {"error": short(e)}
+                log("  network: NOT MEASURED: %s" % short(e))
+
+        stacks = []
+        if "tandem" not in skip:
+            stacks.append((Tandem(alpha, bravo), "tandem"))
+        if "drbd" not in skip:
+            stacks.append((Drbd(alpha, bravo), "DRBD 8.4"))
+        for stack, label in stacks:
+            up_err = None
+            try:
+                log("%s: up on %s" % (stack.name, stack.disk))
+                t = time.monotonic()
+                stack.up()
+                log("%s: Connected, UpToDate/UpToDate after %.0fs"
+                    % (stack.name, time.monotonic() - t))
+            except (RowError, tandemvm.VMError, AssertionError) as e:
+                up_err = "bring-up failed: %s" % short(e)
+            for proto in ("C", "A"):
+
+                def run_stack(proto=proto, stack=stack):
+                    if up_err:
+                        raise RowError(up_err)
+                    if not stack.healthy():
+                        # A previous row broke it: start over, once.
+                        log("  %s is not Connected/UpToDate any more: "
+                            "down and up again" % stack.name)
+                        stack.down()
+                        stack.up()
+                    stack.protocol(proto)
+                    time.sleep(2)       # let a bad switch show itself
+                    return measure_block(alpha, stack.dev, rt,
+                                         stack.repl(proto))
+                block_row("%s protocol %s" % (label, proto), run_stack)
+            log("%s: down" % stack.name)
+            stack.down()
+    except BaseException as e:
+        result["errors"].append("%s: %s" % (type(e).__name__, short(e)))
+        log("bench aborted: %s: %s" % (type(e).__name__, short(e)))
+        if not isinstance(e, (tandemvm.VMError, BenchTimeout)):
+            traceback.print_exc()
+    finally:
+        signal.alarm(0)
+        for g in guests:
+            try:
+                g.shutdown()
+            except Exception as e:  # noqa: BLE001 - keep shutting down
+                result["errors"].append("shutdown %s: %s" % (g.name, e))
+        for g in guests:
+            bad = g.kernel_errors(since_boot_start=True)
+            if bad:
+                result["kernel_problems"].append(
+                    {"guest": g.name, "console": g.console,
+                     "lines": bad[:40]})
+
+    # -- report ---------------------------------------------------------
+    net = result["network"]
+    rr = net.get("rr_4k_64", {})
+    if raw and measured(raw, "p50_us") and rr.get("p50_us") is not None:
+        result["protocol_c_limit_p50_us"] = max(
+            raw["p50_us"], rr["p50_us"] + raw["p50_us"])
+    result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    result["elapsed_s"] = round(time.monotonic() - T0, 1)
+    with open(json_path, "w") as f:
+        json.dump(result, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+    print()
+    print("tandem bench-quick  (QEMU TCG emulation: compare ratios, not "
+          "absolute values)")
+    env = result.get("env", {})
+    if env:
+        print("guests: kernel %s, %d vCPU, %d MiB each; %s; RAM disks %d MiB"
+              % (env["guest_kernel"], env["cpus_per_guest"], env["mem_mib"],
+                 env["fio"], args.ram_mib))
+    print("4k: fio QD1 4 KiB randwrite O_DIRECT+O_SYNC psync, clat; "
+          "1M: QD1 1 MiB sequential write O_DIRECT; %ds each" % args.runtime)
+    print()
+    lines, notes = table(rows, raw)
+    print("\n".join(lines))
+    print()
+    if net.get("error"):
+        print("raw TCP alpha->bravo: not measured: %s" % net["error"])
+    elif net:
+        for key, label in (("rr_4k_64", "4 KiB request + 64 B reply"),
+                           ("rr_4k_4k", "4 KiB request + 4 KiB reply")):
+            v = net.get(key)
+            if v:
+                print("raw TCP round trip, %s: p50 %.0f us, p99 %.0f us "
+                      "(%d round trips)" % (label, v["p50_us"], v["p99_us"],
+                                            v["count"]))
+        v = net.get("stream")
+        if v:
+            print("raw TCP stream alpha->bravo: %.1f MB/s" % v["mb_per_s"])
+    lim = result.get("protocol_c_limit_p50_us")
+    if lim is not None:
+        flush_lim = raw["p50_us"] + 2 * rr["p50_us"]
+        result["protocol_c_limit_with_flush_p50_us"] = flush_lim
+        print("protocol C 4k limit ~ max(local write, round trip + remote "
+              "write) = %.0f us p50;" % lim)
+        print("  with the empty flush O_SYNC adds on a device with a write "
+              "cache (2 round trips): %.0f us" % flush_lim)
+    stream = net.get("stream", {}).get("mb_per_s")
+    for r in rows:
+        if r["name"].startswith("raw"):
+            continue
+        parts = []
+        if lim is not None and measured(r, "p50_us") and \
+                r["name"].endswith("protocol C"):
+            parts.append("4k p50 = %.2f x the 1-round-trip limit, %.2f x "
+                         "the 2-round-trip one" % (r["p50_us"] / lim,
+                                                   r["p50_us"] / flush_lim))
+        if stream and measured(r, "mb_per_s"):
+            parts.append("1M = %.2f x raw TCP stream"
+                         % (r["mb_per_s"] / stream))
+        if parts:
+            print("  %s: %s" % (r["name"], "; ".join(parts)))
+    for i, n in enumerate(notes, 1):
+        print("note %d: %s" % (i, n.replace("\n", "\n        ")))
+    for e in result["errors"]:
+        print("error: %s" % e)
+    if result["kernel_problems"]:
+        for kp in result["kernel_problems"]:
+            print("KERNEL PROBLEM on %s (console %s):\n  %s" % (
+                kp["guest"], kp["console"], "\n  ".join(kp["lines"])))
+    else:
+        print("guest consoles: no kernel warnings")
+    print("results: %s (consoles in %s); %.0fs" % (
+        os.path.relpath(json_path, ROOT), os.path.relpath(workdir, ROOT),
+        result["elapsed_s"]))
+
+    ok = (not result["errors"] and not result["kernel_problems"] and
+          not notes and not net.get("error") and bool(rows))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

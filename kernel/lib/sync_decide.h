@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tandem - which way to resync after two nodes connect (pure logic).
+ */
+#ifndef _TANDEM_SYNC_DECIDE_H
+#define _TANDEM_SYNC_DECIDE_H
+
+#include "tandem_lib.h"
+#include "../uapi/tandem_meta.h"
+
+enum tandem_sync_decision {
+	TANDEM_SYNC_NONE,		/* in sync, or nothing can be done */
+	TANDEM_SYNC_FULL_SOURCE,	/* we send everything */
+	TANDEM_SYNC_FULL_TARGET,	/* we receive everything */
+	TANDEM_SYNC_BITMAP_SOURCE,	/* we send the blocks in our bitmap */
+	TANDEM_SYNC_BITMAP_TARGET,	/* we receive the blocks in the peer's */
+	TANDEM_SYNC_SPLIT_BRAIN,	/* both changed the data independently */
+	TANDEM_SYNC_UNRELATED,		/* the two disks share no history */
+};
+
+/**
+ * struct tandem_sync_facts - what one node knows after the state exchange
+ * @my_disk: our enum tandem_disk_state
+ * @peer_disk: the peer's
+ * @my_current: our current generation
+ * @my_bitmap: our bitmap generation towards this peer (0: none)
+ * @my_history: our older generations
+ * @peer_current: the peer's current generation
+ * @peer_bitmap: the peer's bitmap generation towards us (0: none)
+ * @peer_history: the peer's older generations
+ * @my_crashed: we were Primary and did not demote cleanly
+ * @peer_crashed: the same of the peer
+ * @my_node_lower: our node id is lower than the peer's (tie-breaks)
+ */
+struct tandem_sync_facts {
+	u32 my_disk;
+	u32 peer_disk;
+	u64 my_current;
+	u64 my_bitmap;
+	u64 my_history[TANDEM_MD_HISTORY];
+	u64 peer_current;
+	u64 peer_bitmap;
+	u64 peer_history[TANDEM_MD_HISTORY];
+	bool my_crashed;
+	bool peer_crashed;
+	bool my_node_lower;
+};
+
+/**
+ * tandem_sync_decide() - the resync decision of one node
+ * @f: the facts
+ *
+ * The two nodes of a connection, each passing its own view, reach
+ * mirrored decisions (SOURCE on one side, TARGET on the other; NONE,
+ * SPLIT_BRAIN and UNRELATED on both). Rules, first match wins:
+ *  1. either disk has no data we can use (Diskless/Failed/...): NONE;
+ *  2. one side Inconsistent, the other UpToDate: FULL towards it;
+ *  3. either side without data (Inconsistent): NONE;
+ *  4. same current generation: NONE, unless a side crashed as Primary
+ *     (its last writes may not have reached the peer): FULL from it
+ *     (from the lower node id if both did);
+ *  5. our bitmap generation is the peer's current one and we are
+ *     UpToDate: BITMAP_SOURCE; the mirror image: BITMAP_TARGET; FULL
+ *     instead if the target side crashed as Primary (it may hold writes
+ *     the source never saw); both at once: go to rule 6;
+ *  6. any generation in common: SPLIT_BRAIN; none: UNRELATED.
+ */
+enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f);
+
+const char *tandem_sync_decision_name(enum tandem_sync_decision d);
+
+#endif /* _TANDEM_SYNC_DECIDE_H */
