@@ -262,6 +262,7 @@ static int handshake(struct tandem_connection *c)
 		return err;
 	proto = be32_to_cpu(peer.protocol);
 	flags = be32_to_cpu(peer.flags);
+	c->peer_discard_my_data = !!(flags & TANDEM_NF_DISCARD_MY_DATA);
 	if (proto != c->opts.protocol) {
 		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
 				   "incompatible protocols: we use %c, peer uses %c",
@@ -326,8 +327,6 @@ static void cleanup_after_loss(struct tandem_connection *c)
 		pd = tandem_peer_device(d, c);
 		if (!pd)
 			continue;
-		if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY)
-			tandem_bitmap_generation(d, c->peer_node_id);
 		pd->peer_disk = TANDEM_DS_DUNKNOWN;
 		pd->peer_repl = TANDEM_RS_OFF;
 		pd->peer_size_sect = 0;
@@ -335,6 +334,10 @@ static void cleanup_after_loss(struct tandem_connection *c)
 		tandem_device_update_size(d);
 	}
 	teardown_transport(c);
+	/* Now that it counts as absent (not Connected) for the Primary. */
+	if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY)
+		idr_for_each_entry(&r->devices, d, vnr)
+			tandem_track_absent_peers(d);
 }
 
 static bool stop_retrying(struct tandem_connection *c)
@@ -433,8 +436,6 @@ static int worker_fn(void *arg)
 			if (pd)
 				tandem_send_state_all(pd);
 		}
-		c->discard_my_data = false;
-
 		err = tandem_receive_loop(c);
 		if (READ_ONCE(c->cstate) == TANDEM_CS_CONNECTED)
 			tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,

@@ -529,6 +529,7 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	if (repl != TANDEM_RS_OFF && repl != TANDEM_RS_ESTABLISHED)
 		return;		/* a resync is set up or running */
 
+	tandem_remember_peer(d, c->peer_node_id);
 	slot = d->backing ? tandem_md_peer_slot(d, c->peer_node_id, false) :
 			    NULL;
 	f.my_current = d->md.info.current_uuid;
@@ -541,8 +542,18 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	f.my_crashed = d->md.info.flags & TANDEM_MDF_CRASHED_PRIMARY;
 	f.peer_crashed = pd->peer_flags & TANDEM_UF_CRASHED_PRIMARY;
 	f.my_node_lower = r->node_id < c->peer_node_id;
+	f.my_discard = c->discard_my_data;
+	f.peer_discard = c->peer_discard_my_data;
 
 	what = tandem_sync_decide(&f);
+	if ((what == TANDEM_SYNC_FULL_TARGET ||
+	     what == TANDEM_SYNC_BITMAP_TARGET) &&
+	    READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY) {
+		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+				   "volume %u would have to become sync target while Primary (%s); demote it first",
+				   d->volume, tandem_sync_decision_name(what));
+		return;
+	}
 	switch (what) {
 	case TANDEM_SYNC_NONE:
 		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);

@@ -292,7 +292,9 @@ static int send_write(struct tandem_req_peer *rp)
 	if (protocol != TANDEM_PROT_A)
 		atomic_inc(&c->pending);
 	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_DATA,
-				 req->device->volume, &p, sizeof(p), pl, 0);
+				 req->device->volume, &p, sizeof(p), pl,
+				 atomic_read(&c->send_queued) > 1 ?
+				 TANDEM_SEND_MORE : 0);
 	kfree(bvecs);
 	if (err) {
 		if (protocol != TANDEM_PROT_A)

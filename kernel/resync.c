@@ -31,6 +31,7 @@
 int tandem_bm_alloc(struct tandem_peer_device *pd)
 {
 	u64 bits = DIV_ROUND_UP(tandem_data_sectors(pd->device), BM_SECT);
+	struct tandem_md_peer_info *slot;
 	unsigned long *bm;
 
 	bm = kvcalloc(BITS_TO_LONGS(bits), sizeof(long), GFP_KERNEL);
@@ -42,6 +43,15 @@ int tandem_bm_alloc(struct tandem_peer_device *pd)
 	pd->bm_bits = bits;
 	pd->oos_bits = 0;
 	spin_unlock_irq(&pd->device->resource->lock);
+	/*
+	 * Bitmap contents are not kept on disk yet: if changes towards this
+	 * peer were being tracked when the disk was last detached, which
+	 * blocks changed is unknown, so all of them count as changed.
+	 */
+	slot = tandem_md_peer_slot(pd->device, pd->connection->peer_node_id,
+				   false);
+	if (slot && slot->bitmap_uuid)
+		tandem_bm_set_all(pd);
 	return 0;
 }
 

@@ -177,31 +177,66 @@ void tandem_new_generation(struct tandem_device *d)
 	} while (!md->current_uuid);
 }
 
-/**
- * tandem_bitmap_generation() - our data starts to differ from a peer's
- * @d: an attached, UpToDate device of a Primary
- * @peer_node_id: the peer that will not see the coming writes
- *
- * Called when a Primary loses a peer, and when a node becomes Primary
- * without a peer. The current generation is remembered as the peer's
- * bitmap generation and a new one starts: on reconnect, a peer whose
- * current generation equals our bitmap generation needs exactly the
- * blocks in our bitmap, anything else is a different history.
- */
-void tandem_bitmap_generation(struct tandem_device *d, u32 peer_node_id)
+static bool peer_connected(struct tandem_resource *r, u32 peer_node_id)
 {
-	struct tandem_md_peer_info *slot;
+	struct tandem_connection *c;
+
+	list_for_each_entry(c, &r->connections, list)
+		if (c->peer_node_id == peer_node_id &&
+		    READ_ONCE(c->cstate) == TANDEM_CS_CONNECTED)
+			return true;
+	return false;
+}
+
+/**
+ * tandem_track_absent_peers() - our data starts to differ from absent peers'
+ * @d: an attached, UpToDate device of a Primary
+ *
+ * Called when a Primary loses a peer, and when a node becomes Primary.
+ * For every peer this volume has ever been connected to (its metadata
+ * slot) that is not connected now and has no bitmap generation yet, the
+ * current generation becomes that peer's bitmap generation; then one new
+ * generation starts. On reconnect, a peer whose current generation equals
+ * our bitmap generation needs exactly the blocks in our bitmap; a peer
+ * that moved on by itself meanwhile is a split brain.
+ */
+void tandem_track_absent_peers(struct tandem_device *d)
+{
+	struct tandem_md_info *md = &d->md.info;
+	bool any = false;
+	u32 i;
 
 	if (!d->backing || d->disk_state != TANDEM_DS_UPTODATE)
 		return;
-	slot = tandem_md_peer_slot(d, peer_node_id, true);
-	if (!slot || slot->bitmap_uuid)
-		return;		/* no slot, or the bitmap runs already */
-	slot->bitmap_uuid = d->md.info.current_uuid;
+	for (i = 0; i < md->max_peers && i < TANDEM_MD_MAX_PEERS; i++) {
+		struct tandem_md_peer_info *slot = &md->peers[i];
+
+		if (slot->node_id == TANDEM_MD_NO_NODE || slot->bitmap_uuid ||
+		    peer_connected(d->resource, slot->node_id))
+			continue;
+		slot->bitmap_uuid = md->current_uuid;
+		any = true;
+	}
+	if (!any)
+		return;
 	tandem_new_generation(d);
-	pr_info("%s/%u: new generation %016llx, changes for peer %u tracked from %016llx\n",
-		d->resource->name, d->volume, d->md.info.current_uuid,
-		peer_node_id, slot->bitmap_uuid);
+	pr_info("%s/%u: new generation %016llx; changes for absent peers tracked from %016llx\n",
+		d->resource->name, d->volume, md->current_uuid,
+		md->history[0]);
+	tandem_md_write(d);
+}
+
+/* Remember a peer this volume exchanged state with, in its metadata. */
+void tandem_remember_peer(struct tandem_device *d, u32 peer_node_id)
+{
+	if (!d->backing || tandem_md_peer_slot(d, peer_node_id, false))
+		return;
+	if (!tandem_md_peer_slot(d, peer_node_id, true)) {
+		pr_warn_ratelimited("%s/%u: no free bitmap slot for peer %u (max-peers %u)\n",
+				    d->resource->name, d->volume, peer_node_id,
+				    d->md.info.max_peers);
+		return;
+	}
 	tandem_md_write(d);
 }
 
@@ -284,10 +319,7 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 			d->md.info.flags |= TANDEM_MDF_PRIMARY_IND;
 			tandem_md_write(d);
 			/* Peers we cannot reach will miss what we write now. */
-			list_for_each_entry(c, &r->connections, list)
-				if (c->cstate != TANDEM_CS_CONNECTED)
-					tandem_bitmap_generation(d,
-							c->peer_node_id);
+			tandem_track_absent_peers(d);
 		}
 	} else {
 		if (device_open_rw(r)) {

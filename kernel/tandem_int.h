@@ -246,7 +246,9 @@ struct tandem_epoch {
  * @ack_wq: ordered queue of acks sent on the CONTROL stream
  * @agreed_proto: protocol version agreed in the handshake
  * @features: feature bits both sides have
- * @discard_my_data: connect --discard-my-data (one shot)
+ * @discard_my_data: connect --discard-my-data: in a split brain, our data
+ *                   is the one to throw away (until the next connect)
+ * @peer_discard_my_data: the peer connected with --discard-my-data
  * @epoch_nr: current epoch on the sending side
  * @epoch_writes: writes sent in the current epoch
  * @epoch_completed: a write of the current epoch completed upwards
@@ -286,6 +288,7 @@ struct tandem_connection {
 	u32 agreed_proto;
 	u64 features;
 	bool discard_my_data;
+	bool peer_discard_my_data;
 	u32 epoch_nr;
 	unsigned int epoch_writes;
 	bool epoch_completed;
@@ -471,7 +474,8 @@ void tandem_wait_for_stop(void);
 struct tandem_md_peer_info *tandem_md_peer_slot(struct tandem_device *d,
 						u32 peer_node_id, bool alloc);
 void tandem_new_generation(struct tandem_device *d);
-void tandem_bitmap_generation(struct tandem_device *d, u32 peer_node_id);
+void tandem_track_absent_peers(struct tandem_device *d);
+void tandem_remember_peer(struct tandem_device *d, u32 peer_node_id);
 void tandem_sync_generation_done(struct tandem_peer_device *pd,
 				 bool as_target);
 

@@ -260,8 +260,13 @@ static int ttcp_install(struct ttcp_transport *tt,
 		WRITE_ONCE(sk->sk_sndtimeo, ttcp_send_timeout(&conf));
 		c->sock[i] = s[i];
 	}
-	/* acks and pings go out at once */
+	/*
+	 * Nothing waits for Nagle: acks and pings go out at once, and so do
+	 * writes and barriers; batching on DATA comes from MSG_MORE, which
+	 * the core sets while more packets are queued behind the current one.
+	 */
 	tcp_sock_set_nodelay(s[TANDEM_STREAM_CONTROL]->sk);
+	tcp_sock_set_nodelay(s[TANDEM_STREAM_DATA]->sk);
 
 	mutex_lock(&tt->sock_mutex);
 	if (tt->aborted) {

@@ -79,7 +79,13 @@ enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f)
 	if (behind && !ahead)
 		return f->my_crashed ? TANDEM_SYNC_FULL_TARGET :
 				       TANDEM_SYNC_BITMAP_TARGET;
-	return related(f) ? TANDEM_SYNC_SPLIT_BRAIN : TANDEM_SYNC_UNRELATED;
+	if (!related(f))
+		return TANDEM_SYNC_UNRELATED;
+	if (f->my_discard && !f->peer_discard)
+		return TANDEM_SYNC_FULL_TARGET;
+	if (f->peer_discard && !f->my_discard)
+		return TANDEM_SYNC_FULL_SOURCE;
+	return TANDEM_SYNC_SPLIT_BRAIN;
 }
 
 const char *tandem_sync_decision_name(enum tandem_sync_decision d)

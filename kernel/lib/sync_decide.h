@@ -31,6 +31,8 @@ enum tandem_sync_decision {
  * @my_crashed: we were Primary and did not demote cleanly
  * @peer_crashed: the same of the peer
  * @my_node_lower: our node id is lower than the peer's (tie-breaks)
+ * @my_discard: we connected with --discard-my-data
+ * @peer_discard: the peer did
  */
 struct tandem_sync_facts {
 	u32 my_disk;
@@ -44,6 +46,8 @@ struct tandem_sync_facts {
 	bool my_crashed;
 	bool peer_crashed;
 	bool my_node_lower;
+	bool my_discard;
+	bool peer_discard;
 };
 
 /**
@@ -63,7 +67,9 @@ struct tandem_sync_facts {
  *     UpToDate: BITMAP_SOURCE; the mirror image: BITMAP_TARGET; FULL
  *     instead if the target side crashed as Primary (it may hold writes
  *     the source never saw); both at once: go to rule 6;
- *  6. any generation in common: SPLIT_BRAIN; none: UNRELATED.
+ *  6. any generation in common: SPLIT_BRAIN, resolved when exactly one
+ *     side connected with --discard-my-data (that side becomes FULL
+ *     target of the other); none in common: UNRELATED.
  */
 enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f);
 

@@ -49,6 +49,8 @@ static struct tandem_sync_facts mirror(const struct tandem_sync_facts *f)
 	m.my_crashed = f->peer_crashed;
 	m.peer_crashed = f->my_crashed;
 	m.my_node_lower = !f->my_node_lower;
+	m.my_discard = f->peer_discard;
+	m.peer_discard = f->my_discard;
 	return m;
 }
 
@@ -170,9 +172,20 @@ static void rule6_split_brain_or_unrelated(void **state)
 	f.my_history[0] = G4;
 	f.my_history[1] = G1;
 	assert_int_equal(both(&f), TANDEM_SYNC_SPLIT_BRAIN);
+	/* The victim of a split brain discards its data: full sync to it. */
+	f.my_discard = true;
+	assert_int_equal(both(&f), TANDEM_SYNC_FULL_TARGET);
+	f.peer_discard = true;	/* both discarding resolves nothing */
+	assert_int_equal(both(&f), TANDEM_SYNC_SPLIT_BRAIN);
+	f.my_discard = false;
+	assert_int_equal(both(&f), TANDEM_SYNC_FULL_SOURCE);
+	f.peer_discard = false;
 	/* Two disks created independently. */
 	f = facts(TANDEM_DS_UPTODATE, TANDEM_DS_UPTODATE, G2, G3);
 	assert_int_equal(both(&f), TANDEM_SYNC_UNRELATED);
+	f.my_discard = true;	/* never overwrite unrelated data */
+	assert_int_equal(both(&f), TANDEM_SYNC_UNRELATED);
+	f.my_discard = false;
 	/* Zero generations never count as common history. */
 	f.my_history[0] = 0;
 	f.peer_bitmap = 0;
@@ -211,6 +224,8 @@ static void property_both_sides_agree(void **state)
 		f.my_crashed = (seed >> 20) & 1;
 		f.peer_crashed = (seed >> 21) & 1;
 		f.my_node_lower = (seed >> 22) & 1;
+		f.my_discard = (seed >> 23) & 1;
+		f.peer_discard = (seed >> 24) & 1;
 		both(&f);
 	}
 }

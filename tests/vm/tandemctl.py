@@ -24,14 +24,15 @@ def create_md(g, disk, force=True):
 
 
 def up(g, res="r0", minor=0, disk="/dev/vda", port=PORT, net="",
-       create=True):
+       create=True, disk_opts=""):
     """new-resource + new-minor + attach + connect, like `tandemadm up`."""
     me, peer = g.name, peer_of(g.name)
     if create:
         create_md(g, disk)
     g.check("tandemsetup new-resource %s %d" % (res, NODE_IDS[me]))
     g.check("tandemsetup new-minor %s %d 0" % (res, minor))
-    g.check("tandemsetup attach %d %s internal internal" % (minor, disk))
+    g.check("tandemsetup attach %d %s internal internal %s" % (
+        minor, disk, disk_opts))
     g.check("tandemsetup connect %s %d %s:%d %s:%d --connect-int=1 %s" % (
         res, NODE_IDS[peer], IPS[me], port, IPS[peer], port, net))
 

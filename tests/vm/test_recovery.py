@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Surviving failures: a Secondary crash resyncs only what changed, a split
+brain is detected and resolved with --discard-my-data, unrelated data is
+refused. One pair of guests for the module; tests run in order."""
+import re
+
+import pytest
+
+import tandemctl as tc
+import tandemvm
+
+DISKS = [("data", 64), ("other", 32)]
+
+
+@pytest.fixture(scope="module")
+def nodes(kernel, tmp_path_factory, root):
+    guests = tandemvm.make_pair(str(tmp_path_factory.mktemp("recovery")),
+                                kernel=kernel, disks=DISKS)
+    try:
+        for g in guests:
+            g.launch()
+        for g in guests:
+            g.wait_ready()
+        for g in guests:
+            tc.install(g, root)
+    except BaseException:
+        for g in guests:
+            g.kill()
+        raise
+    yield guests
+    for g in guests:
+        g.shutdown()
+    for g in guests:
+        g.check_console()
+
+
+FAST = "--ping-int=1 --ping-timeout=5"
+RATE = "--resync-rate=100M"
+
+
+def data_sha(g, mib=60):
+    return g.check("dd if=/dev/vda bs=1M count=%d iflag=direct status=none | "
+                   "sha256sum" % mib, timeout=120).split()[0]
+
+
+def test_secondary_crash_resyncs_only_changes(nodes, root):
+    alpha, bravo = nodes
+    for g in nodes:
+        tc.up(g, net=FAST, disk_opts=RATE)
+    tc.wait_proc(alpha, r"cs:Connected")
+    alpha.check("tandemsetup primary r0 --force")
+    tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                        r"ds:UpToDate/UpToDate", timeout=180)
+
+    bravo.kill()
+    # 32 writes of 64 KiB at distinct 1 MiB-aligned offsets: 2 MiB.
+    alpha.check("for i in $(seq 0 31); do dd if=/dev/urandom of=/dev/tandem0 "
+                "bs=64k count=1 seek=$((i*16+5)) oflag=direct status=none "
+                "|| exit 1; done", timeout=120)
+    block = tc.wait_proc(alpha, r"cs:(NetworkFailure|Connecting|BrokenPipe)",
+                         timeout=60)
+    assert tc.counters(block)["oos"] == 2048, block
+
+    bravo.start()
+    tc.install(bravo, root)
+    tc.up(bravo, net=FAST, create=False, disk_opts=RATE)   # same metadata
+    block = tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                                r"ds:UpToDate/UpToDate", timeout=120)
+    assert tc.counters(block)["nr"] <= 2048 * 1.05, block   # not the disk
+    assert "resync started as target, 2048 KiB to go" in bravo.check("dmesg")
+    tc.wait_proc(alpha, r"ds:UpToDate/UpToDate.*\n.*oos:0")
+    assert data_sha(alpha) == data_sha(bravo)
+
+
+def test_split_brain_detected_then_discard_my_data(nodes):
+    alpha, bravo = nodes
+    for g in nodes:
+        g.check("tandemsetup disconnect r0 %d" % tc.NODE_IDS[tc.peer_of(g.name)])
+    bravo.check("tandemsetup primary r0")   # UpToDate: no --force needed
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=64k count=4 seek=40 "
+                "oflag=direct status=none")
+    bravo.check("dd if=/dev/urandom of=/dev/tandem0 bs=64k count=4 seek=80 "
+                "oflag=direct status=none")
+    bravo.check("tandemsetup secondary r0")
+    connect = ("tandemsetup connect r0 %d %s:%d %s:%d --connect-int=1 " + FAST)
+    for g in nodes:
+        peer = tc.peer_of(g.name)
+        g.check(connect % (tc.NODE_IDS[peer], tc.IPS[g.name], tc.PORT,
+                           tc.IPS[peer], tc.PORT))
+    for g in nodes:
+        tc.wait_proc(g, r"cs:StandAlone", timeout=60)
+        assert "split brain detected" in g.check("dmesg"), g.name
+
+    # The operator picks bravo as the victim.
+    bravo.check((connect + " --discard-my-data") % (
+        0, tc.IPS["bravo"], tc.PORT, tc.IPS["alpha"], tc.PORT))
+    alpha.check(connect % (1, tc.IPS["alpha"], tc.PORT, tc.IPS["bravo"],
+                           tc.PORT))
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/UpToDate", timeout=180)
+    tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                        r"ds:UpToDate/UpToDate", timeout=60)
+    assert data_sha(alpha) == data_sha(bravo)
+
+
+def test_unrelated_data_refused(nodes):
+    alpha, bravo = nodes
+    # Two disks given data independently, then connected.
+    for g in nodes:
+        tc.create_md(g, "/dev/vdb")
+        g.check("tandemsetup new-resource r5 %d" % tc.NODE_IDS[g.name])
+        g.check("tandemsetup new-minor r5 5 0")
+        g.check("tandemsetup attach 5 /dev/vdb internal internal")
+        g.check("tandemsetup primary r5 --force && tandemsetup secondary r5")
+    for g in nodes:
+        peer = tc.peer_of(g.name)
+        g.check("tandemsetup connect r5 %d %s:7795 %s:7795 --connect-int=1"
+                % (tc.NODE_IDS[peer], tc.IPS[g.name], tc.IPS[peer]))
+    for g in nodes:
+        tc.wait_proc(g, r"cs:StandAlone", minor=5, timeout=60)
+        assert re.search(r"unrelated data on volume 0", g.check("dmesg")), \
+            g.name
+    for g in nodes:
+        tc.down(g, "r5")
