@@ -253,14 +253,21 @@ static int send_write(struct tandem_req_peer *rp)
 	u32 flags, protocol;
 	int err;
 
+	err = xa_alloc(&c->req_ids, &rp->id, rp, xa_limit_31b, GFP_NOIO);
+	if (err)
+		return err;
+
 	spin_lock_irq(&r->lock);
 	protocol = c->opts.protocol;
 	if (c->epoch_completed ||
 	    c->epoch_writes >= c->opts.conf.max_epoch_size) {
 		spin_unlock_irq(&r->lock);
 		err = close_epoch(c);
-		if (err)
+		if (err) {
+			xa_erase(&c->req_ids, rp->id);
+			rp->id = 0;
 			return err;
+		}
 		spin_lock_irq(&r->lock);
 	}
 	rp->epoch = c->epoch_nr;
@@ -273,7 +280,7 @@ static int send_write(struct tandem_req_peer *rp)
 
 	flags = dp_flags(req, protocol);
 	p.sector = cpu_to_be64(req->iv.sector);
-	p.block_id = cpu_to_be64((unsigned long)rp);
+	p.block_id = cpu_to_be64(rp->id);
 	p.seq_num = cpu_to_be32(rp->seq);
 	p.dp_flags = cpu_to_be32(flags);
 	p.size = cpu_to_be32(req->iv.size);
@@ -537,10 +544,19 @@ static struct tandem_req_peer *find_in_tl(struct tandem_connection *c,
 	struct tandem_req_peer *rp;
 
 	lockdep_assert_held(&c->resource->lock);
-	list_for_each_entry(rp, &c->transfer_log, tl)
-		if ((unsigned long)rp == block_id)
-			return rp;
-	return NULL;
+	if (!block_id || block_id > U32_MAX)
+		return NULL;
+	rp = xa_load(&c->req_ids, block_id);
+	return rp && rp->in_tl ? rp : NULL;
+}
+
+/* Off the transfer log: its id may be reused. */
+static void forget_id(struct tandem_connection *c, struct tandem_req_peer *rp)
+{
+	if (rp->id) {
+		xa_erase(&c->req_ids, rp->id);
+		rp->id = 0;
+	}
 }
 
 /**
@@ -550,8 +566,8 @@ static struct tandem_req_peer *find_in_tl(struct tandem_connection *c,
  * @ok: false for TP_NEG_ACK: the peer failed to write
  *
  * An unknown @block_id is ignored (it was failed already when the
- * connection broke); the cookie is only ever compared, never dereferenced
- * before it is found on the transfer log.
+ * connection broke); it is only ever used as an index into
+ * connection->req_ids.
  */
 void tandem_req_peer_acked(struct tandem_connection *c, u64 block_id, bool ok)
 {
@@ -606,6 +622,7 @@ void tandem_req_barrier_acked(struct tandem_connection *c, u32 barrier,
 		bool drop;
 
 		list_del_init(&rp->tl);
+		forget_id(c, rp);
 		spin_lock_irq(&r->lock);
 		drop = rp_resolve(rp, true);	/* flushes end here */
 		if (drop && rp->req->iv.size)
@@ -640,6 +657,7 @@ void tandem_tl_fail_all(struct tandem_connection *c)
 		bool drop;
 
 		list_del_init(&rp->tl);
+		forget_id(c, rp);
 		mark_peer_failed(rp);
 		spin_lock_irq(&r->lock);
 		drop = rp_resolve(rp, false);

@@ -273,6 +273,7 @@ struct tandem_connection *tandem_connection_create(struct tandem_resource *r,
 	init_completion(&c->role_done);
 	INIT_WORK(&c->idle_barrier, tandem_idle_barrier_work);
 	init_rwsem(&c->transport_sem);
+	xa_init_flags(&c->req_ids, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&c->peer_wait);
 	c->send_wq = alloc_ordered_workqueue("tandem_s_%s_%u", WQ_MEM_RECLAIM,
 					     r->name, peer_node_id);
@@ -318,6 +319,7 @@ static void connection_free(struct kref *kref)
 
 	destroy_workqueue(c->send_wq);
 	destroy_workqueue(c->ack_wq);
+	xa_destroy(&c->req_ids);
 	tandem_resource_put(c->resource);
 	kfree(c);
 }

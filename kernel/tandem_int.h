@@ -29,6 +29,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "lib/md_layout.h"
 #include "lib/tandem_lib.h"
@@ -265,6 +266,9 @@ struct tandem_epoch {
  * @role_done: completes when TP_ROLE_REPLY arrives
  * @last_error: why the connection last broke, for status
  * @stop: disconnect requested by the administrator
+ * @req_ids: block_id -> struct tandem_req_peer of writes on the transfer
+ *           log, so that an ack finds its request without a search and a
+ *           block_id from the wire is only ever used as an index
  * @transport_sem: users of @transport hold it for reading
  * @send_queued: writes queued on @send_wq, not yet sent
  * @idle_barrier: closes the epoch when the send queue runs empty
@@ -304,6 +308,7 @@ struct tandem_connection {
 	struct completion role_done;
 	char last_error[128];
 	bool stop;
+	struct xarray req_ids;
 	struct rw_semaphore transport_sem;
 	atomic_t send_queued;
 	struct work_struct idle_barrier;
@@ -377,6 +382,7 @@ struct tandem_peer_device {
  * @work: send work on connection->send_wq
  * @epoch: epoch the write was sent in
  * @seq: sequence number
+ * @id: index in connection->req_ids (0: none), sent as block_id
  * @sent: handed to the transport
  * @acked: the protocol's ack arrived (or protocol A: sent)
  * @in_tl: on the transfer log
@@ -389,6 +395,7 @@ struct tandem_req_peer {
 	struct work_struct work;
 	u32 epoch;
 	u32 seq;
+	u32 id;
 	bool sent;
 	bool acked;
 	bool in_tl;
