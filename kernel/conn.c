@@ -97,6 +97,41 @@ void tandem_conn_failed(struct tandem_connection *c, enum tandem_conn_state cs,
 	up_read(&c->transport_sem);
 }
 
+/**
+ * tandem_refuse_connection() - refuse the peer after the state exchange
+ * @c: a Connected connection, called from its receiver
+ * @fmt: why (logged, kept for status)
+ *
+ * Both nodes reach such verdicts (split brain, unrelated data) from the
+ * same facts, but a node that closed its sockets at once could make the
+ * peer lose the packets that lead it there (a close with unread data
+ * resets the connection). So the refusal is orderly: tell the peer with
+ * TP_DISCONNECT and keep reading until its own TP_DISCONNECT arrives, or
+ * 5 seconds pass; then the connection ends StandAlone on both nodes.
+ */
+void tandem_refuse_connection(struct tandem_connection *c, const char *fmt,
+			      ...)
+{
+	va_list args;
+
+	if (c->refused)
+		return;
+	va_start(args, fmt);
+	vsnprintf(c->last_error, sizeof(c->last_error), fmt, args);
+	va_end(args);
+	c->refused = true;
+	pr_warn("%s peer %u: %s\n", c->resource->name, c->peer_node_id,
+		c->last_error);
+	tandem_send_packet(c, TANDEM_STREAM_DATA, TP_DISCONNECT, 0, NULL, 0,
+			   NULL, 0);
+	down_read(&c->transport_sem);
+	if (c->transport)
+		c->transport->class->ops->set_timeout(c->transport,
+						      TANDEM_STREAM_DATA,
+						      5 * HZ);
+	up_read(&c->transport_sem);
+}
+
 /* ---- handshake ---------------------------------------------------- */
 
 static int recv_exact(struct tandem_connection *c, enum tandem_stream s,
@@ -342,7 +377,7 @@ static void cleanup_after_loss(struct tandem_connection *c)
 
 static bool stop_retrying(struct tandem_connection *c)
 {
-	return kthread_should_stop() || READ_ONCE(c->stop) ||
+	return kthread_should_stop() || READ_ONCE(c->stop) || c->refused ||
 	       READ_ONCE(c->cstate) == TANDEM_CS_PROTOCOL_ERROR;
 }
 
@@ -407,6 +442,7 @@ static int worker_fn(void *arg)
 		/* Connected. */
 		t->class->ops->set_timeout(t, TANDEM_STREAM_DATA,
 					   MAX_SCHEDULE_TIMEOUT);
+		c->refused = false;
 		spin_lock_irq(&r->lock);
 		c->epoch_nr = 1;
 		c->epoch_writes = 0;
@@ -437,9 +473,16 @@ static int worker_fn(void *arg)
 				tandem_send_state_all(pd);
 		}
 		err = tandem_receive_loop(c);
-		if (READ_ONCE(c->cstate) == TANDEM_CS_CONNECTED)
+		if (c->refused) {
+			char why[sizeof(c->last_error)];
+
+			strscpy(why, c->last_error, sizeof(why));
+			c->last_error[0] = '\0';
+			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR, "%s", why);
+		} else if (READ_ONCE(c->cstate) == TANDEM_CS_CONNECTED) {
 			tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,
 					   "connection lost (%d)", err);
+		}
 		cleanup_after_loss(c);
 		if (stop_retrying(c))
 			break;

@@ -549,7 +549,7 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	if ((what == TANDEM_SYNC_FULL_TARGET ||
 	     what == TANDEM_SYNC_BITMAP_TARGET) &&
 	    READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY) {
-		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+		tandem_refuse_connection(c,
 				   "volume %u would have to become sync target while Primary (%s); demote it first",
 				   d->volume, tandem_sync_decision_name(what));
 		return;
@@ -571,12 +571,12 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 		become_target(pd, what == TANDEM_SYNC_FULL_TARGET);
 		return;
 	case TANDEM_SYNC_SPLIT_BRAIN:
-		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+		tandem_refuse_connection(c,
 				   "split brain detected on volume %u: the nodes' data went different ways (generation %016llx, peer %016llx); disconnecting",
 				   d->volume, f.my_current, f.peer_current);
 		return;
 	case TANDEM_SYNC_UNRELATED:
-		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+		tandem_refuse_connection(c,
 				   "unrelated data on volume %u: the two disks share no history (generation %016llx, peer %016llx); refusing to connect",
 				   d->volume, f.my_current, f.peer_current);
 		return;
@@ -764,55 +764,64 @@ static int receive_role_req(struct tandem_connection *c, u32 length)
 				  &rep, sizeof(rep), NULL, 0);
 }
 
+/*
+ * A TP_SYNC_REQ or TP_OUT_OF_SYNC body: a range of the data area of one
+ * of our attached volumes, or a protocol error.
+ */
+static int recv_block_range(struct tandem_connection *c, u16 type,
+			    u16 volume, u32 length,
+			    struct tandem_peer_device **pd, sector_t *sector,
+			    u32 *size, u64 *block_id)
+{
+	struct tandem_p_block_req p;
+	int err;
+
+	err = recv_body(c, &p, sizeof(p), type, length);
+	if (err)
+		return err;
+	*pd = volume_pd(c, volume);
+	if (!*pd)
+		return proto_error(c, "unknown volume", type, volume);
+	*sector = be64_to_cpu(p.sector);
+	*size = be32_to_cpu(p.size);
+	*block_id = be64_to_cpu(p.block_id);
+	if (!*size || *size % 512 || *size > TANDEM_MAX_PAYLOAD ||
+	    !(*pd)->device->backing ||
+	    *sector + (*size >> 9) > tandem_data_sectors((*pd)->device))
+		return proto_error(c, "bad block range", type, *size);
+	return 0;
+}
+
 static int receive_sync_req(struct tandem_connection *c, u16 volume,
 			    u32 length)
 {
-	struct tandem_p_block_req p;
 	struct tandem_peer_device *pd;
 	sector_t sector;
+	u64 block_id;
 	u32 size;
 	int err;
 
-	err = recv_body(c, &p, sizeof(p), TP_SYNC_REQ, length);
-	if (err)
-		return err;
-	pd = volume_pd(c, volume);
-	if (!pd)
-		return proto_error(c, "unknown volume", TP_SYNC_REQ, volume);
-	sector = be64_to_cpu(p.sector);
-	size = be32_to_cpu(p.size);
-	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD ||
-	    !pd->device->backing ||
-	    sector + (size >> 9) > tandem_data_sectors(pd->device))
-		return proto_error(c, "bad resync request", TP_SYNC_REQ, size);
-	tandem_resync_serve(pd, sector, be64_to_cpu(p.block_id), size);
-	return 0;
+	err = recv_block_range(c, TP_SYNC_REQ, volume, length, &pd, &sector,
+			       &size, &block_id);
+	if (!err)
+		tandem_resync_serve(pd, sector, block_id, size);
+	return err;
 }
 
 static int receive_out_of_sync(struct tandem_connection *c, u16 volume,
 			       u32 length)
 {
-	struct tandem_p_block_req p;
 	struct tandem_peer_device *pd;
 	sector_t sector;
+	u64 block_id;
 	u32 size;
 	int err;
 
-	err = recv_body(c, &p, sizeof(p), TP_OUT_OF_SYNC, length);
-	if (err)
-		return err;
-	pd = volume_pd(c, volume);
-	if (!pd)
-		return proto_error(c, "unknown volume", TP_OUT_OF_SYNC, volume);
-	sector = be64_to_cpu(p.sector);
-	size = be32_to_cpu(p.size);
-	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD ||
-	    !pd->device->backing ||
-	    sector + (size >> 9) > tandem_data_sectors(pd->device))
-		return proto_error(c, "bad out-of-sync range", TP_OUT_OF_SYNC,
-				   size);
-	tandem_bm_set_range(pd, sector, size);
-	return 0;
+	err = recv_block_range(c, TP_OUT_OF_SYNC, volume, length, &pd,
+			       &sector, &size, &block_id);
+	if (!err)
+		tandem_bm_set_range(pd, sector, size);
+	return err;
 }
 
 static int receive_sync_done(struct tandem_connection *c, u16 volume,
@@ -880,6 +889,8 @@ int tandem_receive_loop(struct tandem_connection *c)
 			if (length)
 				return proto_error(c, "body on disconnect",
 						   type, length);
+			if (c->refused)		/* the peer refuses us too */
+				return -ECONNRESET;
 			tandem_conn_failed(c, TANDEM_CS_TEAR_DOWN,
 					   "peer closed the connection");
 			return -ECONNRESET;

@@ -266,6 +266,9 @@ struct tandem_epoch {
  * @role_done: completes when TP_ROLE_REPLY arrives
  * @last_error: why the connection last broke, for status
  * @stop: disconnect requested by the administrator
+ * @refused: we refused this connection after the state exchange (split
+ *           brain, unrelated data, ...); @last_error says why. The refusal
+ *           is orderly: see tandem_refuse_connection()
  * @req_ids: block_id -> struct tandem_req_peer of writes on the transfer
  *           log, so that an ack finds its request without a search and a
  *           block_id from the wire is only ever used as an index
@@ -308,6 +311,7 @@ struct tandem_connection {
 	struct completion role_done;
 	char last_error[128];
 	bool stop;
+	bool refused;
 	struct xarray req_ids;
 	struct rw_semaphore transport_sem;
 	atomic_t send_queued;
@@ -549,6 +553,8 @@ int tandem_send_packet(struct tandem_connection *c, enum tandem_stream s,
 void tandem_conn_failed(struct tandem_connection *c,
 			enum tandem_conn_state cs, const char *fmt, ...)
 	__printf(3, 4);
+void tandem_refuse_connection(struct tandem_connection *c, const char *fmt,
+			      ...) __printf(2, 3);
 int tandem_send_state(struct tandem_peer_device *pd);
 int tandem_send_state_all(struct tandem_peer_device *pd);
 int tandem_recv_header(struct tandem_connection *c, enum tandem_stream s,

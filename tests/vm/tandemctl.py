@@ -3,6 +3,8 @@
 import re
 import time
 
+import tandemvm
+
 PORT = 7789
 IPS = {"alpha": "192.0.2.1", "bravo": "192.0.2.2"}
 NODE_IDS = {"alpha": 0, "bravo": 1}
@@ -77,3 +79,28 @@ def counters(block):
 
 def down(g, res="r0"):
     g.check("tandemsetup down %s" % res, timeout=60)
+
+
+def boot_installed_pair(kernel, workdir, root, disks):
+    """alpha and bravo booted together, tandem installed and loaded."""
+    guests = tandemvm.make_pair(workdir, kernel=kernel, disks=disks)
+    try:
+        for g in guests:
+            g.launch()
+        for g in guests:
+            g.wait_ready()
+        for g in guests:
+            install(g, root)
+    except BaseException:
+        for g in guests:
+            g.kill()
+        raise
+    return guests
+
+
+def finish_pair(guests):
+    """Power both off, then fail on any kernel complaint in either log."""
+    for g in guests:
+        g.shutdown()
+    for g in guests:
+        g.check_console()

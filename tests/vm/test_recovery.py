@@ -7,31 +7,16 @@ import re
 import pytest
 
 import tandemctl as tc
-import tandemvm
 
 DISKS = [("data", 64), ("other", 32)]
 
 
 @pytest.fixture(scope="module")
 def nodes(kernel, tmp_path_factory, root):
-    guests = tandemvm.make_pair(str(tmp_path_factory.mktemp("recovery")),
-                                kernel=kernel, disks=DISKS)
-    try:
-        for g in guests:
-            g.launch()
-        for g in guests:
-            g.wait_ready()
-        for g in guests:
-            tc.install(g, root)
-    except BaseException:
-        for g in guests:
-            g.kill()
-        raise
+    guests = tc.boot_installed_pair(
+        kernel, str(tmp_path_factory.mktemp("recovery")), root, DISKS)
     yield guests
-    for g in guests:
-        g.shutdown()
-    for g in guests:
-        g.check_console()
+    tc.finish_pair(guests)
 
 
 FAST = "--ping-int=1 --ping-timeout=5"
