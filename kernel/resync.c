@@ -233,11 +233,12 @@ static void target_done(struct tandem_peer_device *pd)
 	struct tandem_device *d = pd->device;
 	struct tandem_resource *r = d->resource;
 	struct tandem_p_sync_done p = {};
-	unsigned long secs = max(1UL, (jiffies - pd->rs_start) / HZ);
+	unsigned int ms = max(1U, jiffies_to_msecs(jiffies - pd->rs_start));
 
-	pr_info("%s/%u peer %u: resync done: %llu KiB in %lu s (%llu KiB/s)\n",
+	pr_info("%s/%u peer %u: resync done: %llu KiB in %u.%03u s (%llu KiB/s)\n",
 		r->name, d->volume, pd->connection->peer_node_id,
-		pd->rs_total * 4, secs, pd->rs_total * 4 / secs);
+		pd->rs_total * 4, ms / 1000, ms % 1000,
+		div_u64(pd->rs_total * 4 * 1000, ms));
 	tandem_sync_generation_done(pd, true);
 	tandem_set_disk_state(d, TANDEM_DS_UPTODATE);
 	tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);

@@ -55,6 +55,11 @@ def test_initial_sync(nodes):
                                 r"ds:UpToDate/UpToDate C", timeout=30)
     assert tc.counters(block)["oos"] == 0
     assert tc.counters(block)["nr"] > 100 * 1024   # the sync came over
+    # The fixed resync-rate held: within 10% of 20 MiB/s over the sync.
+    m = re.search(r"resync done: (\d+) KiB in ([\d.]+) s", bravo.check("dmesg"))
+    assert m, "no resync summary in the log"
+    rate = int(m.group(1)) / float(m.group(2))
+    assert 0.9 * 20480 <= rate <= 1.1 * 20480, rate
 
 
 def test_second_primary_refused(nodes):
