@@ -55,7 +55,8 @@ utils:
 check:
 	@test -n "$(KVER)" || { echo "no linux-headers-amd64: run make deps" >&2; exit 1; }
 	@mkdir -p build
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules > build/check.log 2>&1 || \
+	@echo "check: W=1 + sparse build of the modules (log: build/check.log)"
+	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules > build/check.log 2>&1 || \
 		{ cat build/check.log; exit 1; }
 	@if grep -E '(warning|error):' build/check.log | grep -F '$(CURDIR)/'; then \
 		echo "check: warnings in our code (full log: build/check.log)" >&2; \
