@@ -500,8 +500,7 @@ static int nl_disk_opts(struct sk_buff *skb, struct genl_info *info)
 			      info->extack);
 	if (err)
 		return err;
-	WRITE_ONCE(d->opts.resync_rate, opts.resync_rate);
-	d->opts = opts;
+	d->opts = opts;	/* the resync thread reads the rate each tick */
 	tandem_nl_notify_device(d, TANDEM_EV_CHANGE);
 	return 0;
 }

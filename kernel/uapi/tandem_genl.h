@@ -120,9 +120,9 @@ enum tandem_net_attr {
 
 enum tandem_disk_attr {
 	TANDEM_DISK_UNSPEC,
-	TANDEM_DISK_RESYNC_RATE,	/* u32, KiB/s; 250 MiB/s... see docs */
+	TANDEM_DISK_RESYNC_RATE,	/* u32, KiB/s; 250 */
 	TANDEM_DISK_C_PLAN_AHEAD,	/* u32, 0.1 s units; 20 */
-	TANDEM_DISK_C_FILL_TARGET,	/* u32, sectors; 0 */
+	TANDEM_DISK_C_FILL_TARGET,	/* u32, sectors; 100 */
 	TANDEM_DISK_C_DELAY_TARGET,	/* u32, 0.1 s units; 10 */
 	TANDEM_DISK_C_MAX_RATE,		/* u32, KiB/s; 102400 */
 	TANDEM_DISK_C_MIN_RATE,		/* u32, KiB/s; 250 */
