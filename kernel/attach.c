@@ -67,6 +67,21 @@ static int md_io(struct block_device *bdev, u64 offset, struct page *page,
 }
 
 /**
+ * tandem_md_io() - read or write one 4 KiB block of the metadata device
+ * @d: an attached device
+ * @offset: byte offset on the metadata device
+ * @page: the block
+ * @opf: operation and flags
+ *
+ * Context: process context. Return: 0 or a negative errno.
+ */
+int tandem_md_io(struct tandem_device *d, u64 offset, struct page *page,
+		 blk_opf_t opf)
+{
+	return md_io(d->md.bdev, offset, page, opf);
+}
+
+/**
  * tandem_md_write() - write the device's superblock
  * @d: an attached device
  *
@@ -92,7 +107,9 @@ int tandem_md_write(struct tandem_device *d)
 	}
 	if (d->opts.md_flushes)
 		opf |= REQ_PREFLUSH;
+	mutex_lock(&d->md_io_mutex);
 	err = md_io(d->md.bdev, d->md.sb_offset, page, opf);
+	mutex_unlock(&d->md_io_mutex);
 	__free_page(page);
 	if (err)
 		pr_err("%s/%u: writing metadata failed (%d)\n",
@@ -251,10 +268,19 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 	strscpy(d->meta_path, meta ? meta : "", sizeof(d->meta_path));
 	d->meta_index = meta_index;
 
+	err = tandem_al_attach(d);
+	if (err) {
+		TANDEM_SET_ERR(extack, "activity log on %s: I/O error (%d)",
+			       meta ? meta : backing, err);
+		goto out_clear_md;
+	}
 	list_for_each_entry(pd, &d->peer_devices, dev_list) {
 		err = tandem_bm_alloc(pd);
-		if (err)
+		if (err) {
+			TANDEM_SET_ERR(extack, "reading the bitmaps on %s failed (%d)",
+				       meta ? meta : backing, err);
 			goto out_free_bitmaps;
+		}
 	}
 	blk_queue_logical_block_size(d->disk->queue,
 				     bdev_logical_block_size(bdev));
@@ -287,6 +313,8 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 out_free_bitmaps:
 	list_for_each_entry(pd, &d->peer_devices, dev_list)
 		tandem_bm_free(pd);
+	tandem_al_detach(d);
+out_clear_md:
 	memset(&d->md, 0, sizeof(d->md));
 out_put_meta:
 	if (meta)
@@ -308,6 +336,8 @@ void tandem_detach(struct tandem_device *d)
 	struct tandem_resource *r = d->resource;
 	struct tandem_peer_device *pd;
 	struct block_device *bdev = d->backing;
+	bool clean;
+	int i;
 
 	if (!bdev)
 		return;
@@ -317,8 +347,23 @@ void tandem_detach(struct tandem_device *d)
 	list_for_each_entry(pd, &d->peer_devices, dev_list)
 		if (pd->connection->cstate == TANDEM_CS_CONNECTED)
 			flush_workqueue(pd->connection->send_wq);
+	/*
+	 * Writes the peers have not confirmed as stable still hold their AL
+	 * extents; their barrier acks come soon (or the connection fails and
+	 * marks them out of sync). Only with none left are the bitmaps on
+	 * disk complete, and the AL needs no replay.
+	 */
+	for (i = 0; i < 500 && !tandem_al_idle(d); i++)
+		msleep(20);
+	clean = tandem_al_idle(d) && !tandem_bm_write_all(d, true);
+	if (clean)
+		d->md.info.flags |= TANDEM_MDF_AL_CLEAN;
+	else
+		pr_warn("%s/%u: detaching with writes not confirmed by a peer; the activity log will be replayed on the next attach\n",
+			r->name, d->volume);
 	d->md.info.flags &= ~TANDEM_MDF_PRIMARY_IND;
 	tandem_md_write(d);
+	tandem_al_detach(d);
 
 	spin_lock_irq(&r->lock);
 	d->backing = NULL;

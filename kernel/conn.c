@@ -260,6 +260,7 @@ int tandem_send_net_opts(struct tandem_connection *c)
 {
 	struct tandem_p_net_opts p = {};
 	u32 flags = 0;
+	int i;
 
 	if (c->opts.two_primaries)
 		flags |= TANDEM_NF_TWO_PRIMARIES;
@@ -267,6 +268,8 @@ int tandem_send_net_opts(struct tandem_connection *c)
 		flags |= TANDEM_NF_DISCARD_MY_DATA;
 	p.protocol = cpu_to_be32(c->opts.protocol);
 	p.flags = cpu_to_be32(flags);
+	for (i = 0; i < 3; i++)
+		p.after_sb[i] = cpu_to_be32(c->opts.after_sb[i]);
 	return tandem_send_packet(c, TANDEM_STREAM_DATA, TP_NET_OPTS, 0, &p,
 				  sizeof(p), NULL, 0);
 }
@@ -275,7 +278,7 @@ static int handshake(struct tandem_connection *c)
 {
 	struct tandem_p_net_opts peer;
 	u32 proto, flags;
-	int err;
+	int i, err;
 
 	err = hello_stream(c, TANDEM_STREAM_DATA, 0);
 	if (err)
@@ -309,6 +312,17 @@ static int handshake(struct tandem_connection *c)
 		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
 				   "allow-two-primaries differs between the nodes");
 		return -EPROTO;
+	}
+	/* after-sb-0pri may differ (discard-local here, -remote there). */
+	c->peer_after_sb_0p = be32_to_cpu(peer.after_sb[0]);
+	for (i = 1; i < 3; i++) {
+		if (be32_to_cpu(peer.after_sb[i]) != c->opts.after_sb[i]) {
+			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+					   "after-sb-%dpri differs between the nodes (%s here, %s on the peer)",
+					   i, tandem_asb_name(c->opts.after_sb[i]),
+					   tandem_asb_name(be32_to_cpu(peer.after_sb[i])));
+			return -EPROTO;
+		}
 	}
 	return 0;
 }
@@ -364,6 +378,8 @@ static void cleanup_after_loss(struct tandem_connection *c)
 			continue;
 		pd->peer_disk = TANDEM_DS_DUNKNOWN;
 		pd->peer_repl = TANDEM_RS_OFF;
+		pd->rs_peer_paused = false;
+		pd->rs_after_paused = false;
 		pd->peer_size_sect = 0;
 		tandem_set_repl_state(pd, TANDEM_RS_OFF);
 		tandem_device_update_size(d);
@@ -372,7 +388,13 @@ static void cleanup_after_loss(struct tandem_connection *c)
 	/* Now that it counts as absent (not Connected) for the Primary. */
 	if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY)
 		idr_for_each_entry(&r->devices, d, vnr)
-			tandem_track_absent_peers(d);
+			tandem_track_absent_peers(d, true);
+	/* What the peer missed, on disk before anything else happens. */
+	idr_for_each_entry(&r->devices, d, vnr) {
+		pd = tandem_peer_device(d, c);
+		if (pd)
+			tandem_bm_write(pd);
+	}
 }
 
 static bool stop_retrying(struct tandem_connection *c)

@@ -20,7 +20,7 @@ static void __init check_formats(void)
 	BUILD_BUG_ON(sizeof(struct tandem_p_hello) != 104);
 	BUILD_BUG_ON(sizeof(struct tandem_p_auth) != 68);
 	BUILD_BUG_ON(sizeof(struct tandem_p_auth_result) != 4);
-	BUILD_BUG_ON(sizeof(struct tandem_p_net_opts) != 40);
+	BUILD_BUG_ON(sizeof(struct tandem_p_net_opts) != 52);
 	BUILD_BUG_ON(sizeof(struct tandem_p_uuids) != 64);
 	BUILD_BUG_ON(sizeof(struct tandem_p_sizes) != 24);
 	BUILD_BUG_ON(sizeof(struct tandem_p_state) != 16);
@@ -46,9 +46,12 @@ static int __init tandem_init(void)
 	err = bioset_init(&tandem_bio_set, BIO_POOL_SIZE, 0, BIOSET_NEED_BVECS);
 	if (err)
 		return err;
-	err = tandem_blkdev_init();
+	err = tandem_al_wq_init();
 	if (err)
 		goto out_exit_bioset;
+	err = tandem_blkdev_init();
+	if (err)
+		goto out_exit_al_wq;
 	err = tandem_proc_init();
 	if (err)
 		goto out_exit_blkdev;
@@ -64,6 +67,8 @@ out_exit_proc:
 	tandem_proc_exit();
 out_exit_blkdev:
 	tandem_blkdev_exit();
+out_exit_al_wq:
+	tandem_al_wq_exit();
 out_exit_bioset:
 	bioset_exit(&tandem_bio_set);
 	return err;
@@ -76,6 +81,7 @@ static void __exit tandem_exit(void)
 	tandem_debugfs_exit();
 	tandem_proc_exit();
 	tandem_blkdev_exit();
+	tandem_al_wq_exit();
 	bioset_exit(&tandem_bio_set);
 	pr_info("tandem unloaded\n");
 }

@@ -94,6 +94,9 @@ static const struct nla_policy net_policy[TANDEM_NET_MAX + 1] = {
 	[TANDEM_NET_RCVBUF_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &net_rcvbuf_size_range),
 	[TANDEM_NET_MAX_BUFFERS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &net_max_buffers_range),
 	[TANDEM_NET_MAX_EPOCH_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &net_max_epoch_size_range),
+	[TANDEM_NET_AFTER_SB_0PRI]	= { .type = NLA_U32 },
+	[TANDEM_NET_AFTER_SB_1PRI]	= { .type = NLA_U32 },
+	[TANDEM_NET_AFTER_SB_2PRI]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy disk_policy[TANDEM_DISK_MAX + 1] = {
@@ -109,6 +112,7 @@ static const struct nla_policy disk_policy[TANDEM_DISK_MAX + 1] = {
 	[TANDEM_DISK_BARRIER]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[TANDEM_DISK_FLUSHES]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[TANDEM_DISK_MD_FLUSHES]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[TANDEM_DISK_RESYNC_AFTER]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy res_policy[TANDEM_RES_MAX + 1] = {
@@ -218,7 +222,7 @@ static int parse_net_opts(struct nlattr *nest, struct tandem_net_opts *o,
 			  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[TANDEM_NET_MAX + 1];
-	int err;
+	int i, err;
 
 	if (!nest)
 		return 0;
@@ -269,6 +273,19 @@ static int parse_net_opts(struct nlattr *nest, struct tandem_net_opts *o,
 	if (tb[TANDEM_NET_MAX_EPOCH_SIZE])
 		o->conf.max_epoch_size =
 			nla_get_u32(tb[TANDEM_NET_MAX_EPOCH_SIZE]);
+	for (i = 0; i < 3; i++) {
+		struct nlattr *a = tb[TANDEM_NET_AFTER_SB_0PRI + i];
+
+		if (!a)
+			continue;
+		if (!tandem_asb_valid(i, nla_get_u32(a))) {
+			TANDEM_SET_ERR(extack,
+				       "after-sb-%dpri: %u is not a policy of this option",
+				       i, nla_get_u32(a));
+			return -EINVAL;
+		}
+		o->after_sb[i] = nla_get_u32(a);
+	}
 
 	if (o->hmac_alg[0] && !o->secret_len) {
 		NL_SET_ERR_MSG(extack, "cram-hmac-alg needs a shared-secret");
@@ -284,6 +301,10 @@ static int parse_net_opts(struct nlattr *nest, struct tandem_net_opts *o,
 	}
 	return 0;
 }
+
+static int check_resync_after(struct tandem_device *d,
+			      const struct tandem_disk_opts *o,
+			      struct netlink_ext_ack *extack);
 
 static int parse_disk_opts(struct nlattr *nest, struct tandem_disk_opts *o,
 			   struct netlink_ext_ack *extack)
@@ -318,6 +339,8 @@ static int parse_disk_opts(struct nlattr *nest, struct tandem_disk_opts *o,
 		o->disk_flushes = nla_get_u8(tb[TANDEM_DISK_FLUSHES]);
 	if (tb[TANDEM_DISK_MD_FLUSHES])
 		o->md_flushes = nla_get_u8(tb[TANDEM_DISK_MD_FLUSHES]);
+	if (tb[TANDEM_DISK_RESYNC_AFTER])
+		o->resync_after = nla_get_u32(tb[TANDEM_DISK_RESYNC_AFTER]);
 	return 0;
 }
 
@@ -455,6 +478,8 @@ static int nl_attach(struct sk_buff *skb, struct genl_info *info)
 	opts = d->opts;
 	err = parse_disk_opts(info->attrs[TANDEM_A_DISK_OPTS], &opts,
 			      info->extack);
+	if (!err)
+		err = check_resync_after(d, &opts, info->extack);
 	if (err)
 		return err;
 	if (info->attrs[TANDEM_A_META_DEV]) {
@@ -486,6 +511,33 @@ static int nl_detach(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* resync-after names an existing minor and forms no cycle. */
+static int check_resync_after(struct tandem_device *d,
+			      const struct tandem_disk_opts *o,
+			      struct netlink_ext_ack *extack)
+{
+	u32 m = o->resync_after;
+	int steps;
+
+	for (steps = 0; m != TANDEM_NO_MINOR; steps++) {
+		struct tandem_device *other;
+
+		if (m == d->minor || steps > 64) {
+			TANDEM_SET_ERR(extack,
+				       "resync-after %u would make minor %u wait for itself",
+				       o->resync_after, d->minor);
+			return -EINVAL;
+		}
+		other = tandem_device_find(m);
+		if (!other) {
+			TANDEM_SET_ERR(extack, "resync-after: no minor %u", m);
+			return -ENOENT;
+		}
+		m = other->opts.resync_after;
+	}
+	return 0;
+}
+
 static int nl_disk_opts(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_device *d = nl_device(info);
@@ -498,6 +550,8 @@ static int nl_disk_opts(struct sk_buff *skb, struct genl_info *info)
 	opts = d->opts;
 	err = parse_disk_opts(info->attrs[TANDEM_A_DISK_OPTS], &opts,
 			      info->extack);
+	if (!err)
+		err = check_resync_after(d, &opts, info->extack);
 	if (err)
 		return err;
 	d->opts = opts;	/* the resync thread reads the rate each tick */
@@ -512,6 +566,7 @@ static int nl_connect(struct sk_buff *skb, struct genl_info *info)
 	struct tandem_net_opts opts;
 	struct tandem_path path = {};
 	u32 peer;
+	bool created;
 	int err;
 
 	if (IS_ERR(r))
@@ -552,6 +607,7 @@ static int nl_connect(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
+	created = !c;
 	if (!c) {
 		c = tandem_connection_create(r, peer);
 		if (IS_ERR(c))
@@ -563,7 +619,8 @@ static int nl_connect(struct sk_buff *skb, struct genl_info *info)
 	err = tandem_connect(c);
 	if (err) {
 		TANDEM_SET_ERR(info->extack, "%s", c->last_error);
-		tandem_connection_destroy(c);
+		if (created)
+			tandem_connection_destroy(c);
 	}
 	return err;
 }
@@ -578,8 +635,11 @@ static int nl_disconnect(struct sk_buff *skb, struct genl_info *info)
 	c = nl_connection(info, r);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
+	/*
+	 * The connection stays, StandAlone: its peer devices keep recording
+	 * what the peer misses, and a later connect picks it up again.
+	 */
 	tandem_disconnect(c);
-	tandem_connection_destroy(c);
 	return 0;
 }
 
@@ -715,7 +775,10 @@ static int fill_net_opts(struct sk_buff *skb, const struct tandem_net_opts *o)
 	    nla_put_u32(skb, TANDEM_NET_SNDBUF_SIZE, o->conf.sndbuf_size) ||
 	    nla_put_u32(skb, TANDEM_NET_RCVBUF_SIZE, o->conf.rcvbuf_size) ||
 	    nla_put_u32(skb, TANDEM_NET_MAX_BUFFERS, o->conf.max_buffers) ||
-	    nla_put_u32(skb, TANDEM_NET_MAX_EPOCH_SIZE, o->conf.max_epoch_size))
+	    nla_put_u32(skb, TANDEM_NET_MAX_EPOCH_SIZE, o->conf.max_epoch_size) ||
+	    nla_put_u32(skb, TANDEM_NET_AFTER_SB_0PRI, o->after_sb[0]) ||
+	    nla_put_u32(skb, TANDEM_NET_AFTER_SB_1PRI, o->after_sb[1]) ||
+	    nla_put_u32(skb, TANDEM_NET_AFTER_SB_2PRI, o->after_sb[2]))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -738,7 +801,8 @@ static int fill_disk_opts(struct sk_buff *skb,
 	    nla_put_u32(skb, TANDEM_DISK_ON_IO_ERROR, o->on_io_error) ||
 	    nla_put_u8(skb, TANDEM_DISK_BARRIER, o->disk_barrier) ||
 	    nla_put_u8(skb, TANDEM_DISK_FLUSHES, o->disk_flushes) ||
-	    nla_put_u8(skb, TANDEM_DISK_MD_FLUSHES, o->md_flushes))
+	    nla_put_u8(skb, TANDEM_DISK_MD_FLUSHES, o->md_flushes) ||
+	    nla_put_u32(skb, TANDEM_DISK_RESYNC_AFTER, o->resync_after))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -964,6 +1028,32 @@ void tandem_nl_notify_peer_device(struct tandem_peer_device *pd,
 	notify(TANDEM_OBJ_PEER_DEVICE, pd, ev);
 }
 
+/* invalidate, invalidate-remote, pause-sync, resume-sync */
+static int nl_sync_ctl(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tandem_device *d = nl_device(info);
+	u8 cmd = info->genlhdr->cmd;
+	struct tandem_connection *c;
+	struct tandem_peer_device *pd;
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	if (cmd == TANDEM_CMD_INVALIDATE || cmd == TANDEM_CMD_INVALIDATE_REMOTE)
+		return tandem_invalidate(d, cmd == TANDEM_CMD_INVALIDATE_REMOTE,
+					 info->extack);
+	REQUIRE(info, TANDEM_A_PEER_NODE_ID, "peer node id");
+	c = tandem_connection_find(d->resource,
+				   nla_get_u32(info->attrs[TANDEM_A_PEER_NODE_ID]));
+	pd = c ? tandem_peer_device(d, c) : NULL;
+	if (!pd) {
+		TANDEM_SET_ERR(info->extack, "minor %u has no peer %u", d->minor,
+			       nla_get_u32(info->attrs[TANDEM_A_PEER_NODE_ID]));
+		return -ENOENT;
+	}
+	return tandem_pause_sync(pd, cmd == TANDEM_CMD_PAUSE_SYNC,
+				 info->extack);
+}
+
 /* ---- family ------------------------------------------------------- */
 
 static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -995,6 +1085,10 @@ static const struct genl_small_ops tandem_ops[] = {
 	DOIT(TANDEM_CMD_PRIMARY, nl_primary),
 	DOIT(TANDEM_CMD_SECONDARY, nl_secondary),
 	DOIT(TANDEM_CMD_DOWN, nl_down),
+	DOIT(TANDEM_CMD_INVALIDATE, nl_sync_ctl),
+	DOIT(TANDEM_CMD_INVALIDATE_REMOTE, nl_sync_ctl),
+	DOIT(TANDEM_CMD_PAUSE_SYNC, nl_sync_ctl),
+	DOIT(TANDEM_CMD_RESUME_SYNC, nl_sync_ctl),
 	{
 		.cmd = TANDEM_CMD_GET_STATUS,
 		.dumpit = nl_get_status,

@@ -121,8 +121,7 @@ static void show_device(struct seq_file *m, struct tandem_device *d)
 		   c ? atomic_read(&c->unacked) : 0,
 		   atomic_read(&d->ap_pending), epochs,
 		   d->opts.disk_flushes ? 'f' : 'd', oos * 4);
-	if (pd && (repl == TANDEM_RS_SYNC_SOURCE ||
-		   repl == TANDEM_RS_SYNC_TARGET))
+	if (pd && tandem_repl_syncing(repl))
 		show_progress(m, pd);
 }
 

@@ -280,6 +280,8 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 	}
 	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD)
 		return proto_error(c, "bad size", type, size);
+	if (!sync)	/* application I/O, for c-min-rate */
+		atomic64_add(size >> 10, &d->app_io_kib);
 	if (!tandem_get_disk(d)) {
 		err = drain(c, payload);
 		if (!err && !sync)
@@ -299,7 +301,7 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 					be32_to_cpu(p.seq_num));
 		return err;
 	}
-	if (sync && READ_ONCE(pd->repl) != TANDEM_RS_SYNC_TARGET) {
+	if (sync && !tandem_repl_target(READ_ONCE(pd->repl))) {
 		tandem_put_disk(d);
 		return drain(c, payload);	/* a resync we stopped */
 	}
@@ -466,7 +468,7 @@ static int send_bitmap(struct tandem_peer_device *pd)
 	}
 }
 
-static void become_source(struct tandem_peer_device *pd, bool full)
+void tandem_become_source(struct tandem_peer_device *pd, bool full)
 {
 	if (full)
 		tandem_bm_set_all(pd);
@@ -474,10 +476,11 @@ static void become_source(struct tandem_peer_device *pd, bool full)
 		return;	/* the connection broke; the worker cleans up */
 	tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
 	tandem_resync_start(pd, false);
+	tandem_sync_pause_update(pd);
 	tandem_send_state(pd);
 }
 
-static void become_target(struct tandem_peer_device *pd, bool full)
+void tandem_become_target(struct tandem_peer_device *pd, bool full)
 {
 	struct tandem_device *d = pd->device;
 
@@ -490,12 +493,78 @@ static void become_target(struct tandem_peer_device *pd, bool full)
 	if (full) {
 		tandem_bm_set_all(pd);
 		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
+		tandem_sync_pause_update(pd);
 		tandem_send_state(pd);
 		tandem_resync_start(pd, true);
 	} else {
 		/* The source's bitmap follows; then its SyncSource state. */
 		tandem_set_repl_state(pd, TANDEM_RS_WF_BITMAP_T);
 		tandem_send_state(pd);
+	}
+}
+
+/*
+ * Both nodes changed the data since they last shared it. The after-sb
+ * policies (kernel/lib/after_sb.c), run on mirrored facts on both nodes,
+ * either pick a victim, whose changes are discarded (it becomes sync
+ * target of the other), or leave the connection StandAlone.
+ */
+static void resolve_split_brain(struct tandem_peer_device *pd,
+				const struct tandem_sync_facts *sf)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_connection *c = pd->connection;
+	struct tandem_resource *r = d->resource;
+	struct tandem_asb_facts f = {};
+	struct tandem_asb_outcome o;
+	struct tandem_md_peer_info *slot;
+	bool full = !tandem_sync_sb_bitmap(sf);
+
+	slot = tandem_md_peer_slot(d, c->peer_node_id, false);
+	f.my_primary = READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY;
+	f.peer_primary = READ_ONCE(c->peer_role) == TANDEM_ROLE_PRIMARY;
+	f.my_older_primary = slot && (slot->flags & TANDEM_MDPF_OLDER_PRIMARY);
+	f.peer_older_primary = pd->peer_flags & TANDEM_UF_OLDER_PRIMARY;
+	f.my_changes = READ_ONCE(pd->oos_bits);
+	f.peer_changes = pd->peer_oos_bits;
+	f.my_node_lower = sf->my_node_lower;
+	f.my_0p = c->opts.after_sb[0];
+	f.peer_0p = c->peer_after_sb_0p;
+	f.p1 = c->opts.after_sb[1];
+	f.p2 = c->opts.after_sb[2];
+	tandem_asb_decide(&f, &o);
+
+	pr_warn("%s/%u peer %u: split brain detected (generation %016llx, peer %016llx; changes %llu KiB here, %llu KiB on the peer)\n",
+		r->name, d->volume, c->peer_node_id, sf->my_current,
+		sf->peer_current, f.my_changes * 4, f.peer_changes * 4);
+	switch (o.result) {
+	case TANDEM_ASB_R_DISCONNECT:
+		tandem_refuse_connection(c,
+				   "split brain detected on volume %u: the nodes' data went different ways (generation %016llx, peer %016llx); %s; disconnecting",
+				   d->volume, sf->my_current, sf->peer_current,
+				   o.why);
+		return;
+	case TANDEM_ASB_R_I_WIN:
+		pr_warn("%s/%u peer %u: split brain resolved automatically (%s): the peer discards its changes\n",
+			r->name, d->volume, c->peer_node_id, o.why);
+		pr_info("%s/%u peer %u: %s sync as source\n", r->name, d->volume,
+			c->peer_node_id, full ? "full" : "bitmap");
+		tandem_become_source(pd, full);
+		return;
+	case TANDEM_ASB_R_I_LOSE:
+		pr_warn("%s/%u peer %u: split brain resolved automatically (%s): discarding our changes\n",
+			r->name, d->volume, c->peer_node_id, o.why);
+		if (o.victim_primary && tandem_demote_victim(r)) {
+			tandem_call_helper(r, c, d, "pri-lost-after-sb");
+			tandem_refuse_connection(c,
+					   "split brain on volume %u: our data is to be discarded but we are Primary and the device is in use; disconnecting",
+					   d->volume);
+			return;
+		}
+		pr_info("%s/%u peer %u: %s sync as target\n", r->name, d->volume,
+			c->peer_node_id, full ? "full" : "bitmap");
+		tandem_become_target(pd, full);
+		return;
 	}
 }
 
@@ -562,18 +631,16 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	case TANDEM_SYNC_BITMAP_SOURCE:
 		pr_info("%s/%u peer %u: %s\n", r->name, d->volume,
 			c->peer_node_id, tandem_sync_decision_name(what));
-		become_source(pd, what == TANDEM_SYNC_FULL_SOURCE);
+		tandem_become_source(pd, what == TANDEM_SYNC_FULL_SOURCE);
 		return;
 	case TANDEM_SYNC_FULL_TARGET:
 	case TANDEM_SYNC_BITMAP_TARGET:
 		pr_info("%s/%u peer %u: %s\n", r->name, d->volume,
 			c->peer_node_id, tandem_sync_decision_name(what));
-		become_target(pd, what == TANDEM_SYNC_FULL_TARGET);
+		tandem_become_target(pd, what == TANDEM_SYNC_FULL_TARGET);
 		return;
 	case TANDEM_SYNC_SPLIT_BRAIN:
-		tandem_refuse_connection(c,
-				   "split brain detected on volume %u: the nodes' data went different ways (generation %016llx, peer %016llx); disconnecting",
-				   d->volume, f.my_current, f.peer_current);
+		resolve_split_brain(pd, &f);
 		return;
 	case TANDEM_SYNC_UNRELATED:
 		tandem_refuse_connection(c,
@@ -599,6 +666,9 @@ static int send_uuids(struct tandem_peer_device *pd)
 		flags |= TANDEM_UF_INCONSISTENT;
 	if (d->resource->role == TANDEM_ROLE_PRIMARY)
 		flags |= TANDEM_UF_PRIMARY;
+	if (slot && slot->bitmap_uuid &&
+	    (slot->flags & TANDEM_MDPF_OLDER_PRIMARY))
+		flags |= TANDEM_UF_OLDER_PRIMARY;
 	u.current_uuid = cpu_to_be64(d->md.info.current_uuid);
 	u.bitmap_uuid = cpu_to_be64(slot ? slot->bitmap_uuid : 0);
 	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
@@ -616,6 +686,12 @@ static int send_uuids(struct tandem_peer_device *pd)
  */
 int tandem_send_state(struct tandem_peer_device *pd)
 {
+	return tandem_send_state_flags(pd, 0);
+}
+
+/* The same, with extra TANDEM_SF_* flags (TANDEM_SF_START_FULL). */
+int tandem_send_state_flags(struct tandem_peer_device *pd, u32 flags)
+{
 	struct tandem_device *d = pd->device;
 	struct tandem_resource *r = d->resource;
 	struct tandem_p_state s = {};
@@ -628,6 +704,11 @@ int tandem_send_state(struct tandem_peer_device *pd)
 	s.role = cpu_to_be32(r->role);
 	s.disk = cpu_to_be32(d->disk_state);
 	s.repl = cpu_to_be32(pd->repl);
+	if (pd->rs_paused)
+		flags |= TANDEM_SF_USER_PAUSE;
+	if (pd->rs_after_paused)
+		flags |= TANDEM_SF_DEP_PAUSE;
+	s.flags = cpu_to_be32(flags);
 	spin_unlock_irq(&r->lock);
 	return tandem_send_packet(pd->connection, TANDEM_STREAM_DATA, TP_STATE,
 				  d->volume, &s, sizeof(s), NULL, 0);
@@ -650,6 +731,39 @@ int tandem_send_state_all(struct tandem_peer_device *pd)
 	return tandem_send_state(pd);
 }
 
+/*
+ * The peer started a full sync by itself (invalidate: it is target;
+ * invalidate-remote: it is source): take the other side, or refuse.
+ */
+static void start_full_for_peer(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_connection *c = pd->connection;
+	struct tandem_resource *r = d->resource;
+
+	if (tandem_repl_target(pd->peer_repl)) {
+		if (d->disk_state != TANDEM_DS_UPTODATE) {
+			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+					   "peer invalidated its disk but ours is %s",
+					   tandem_disk_state_name(d->disk_state));
+			return;
+		}
+		pr_info("%s/%u peer %u: the peer invalidated its disk: full sync as source\n",
+			r->name, d->volume, c->peer_node_id);
+		tandem_become_source(pd, true);
+	} else if (tandem_repl_source(pd->peer_repl)) {
+		if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY) {
+			tandem_refuse_connection(c,
+					   "peer asked to overwrite volume %u (invalidate-remote) but we are Primary",
+					   d->volume);
+			return;
+		}
+		pr_info("%s/%u peer %u: the peer invalidated our disk: full sync as target\n",
+			r->name, d->volume, c->peer_node_id);
+		tandem_become_target(pd, true);
+	}
+}
+
 static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 			 u32 length)
 {
@@ -662,7 +776,7 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 	} p;
 	size_t want = type == TP_SIZES ? sizeof(p.sz) :
 		      type == TP_UUIDS ? sizeof(p.u) : sizeof(p.s);
-	u32 role, disk;
+	u32 role, disk, sflags;
 	int i, err;
 
 	err = recv_body(c, &p, want, type, length);
@@ -682,6 +796,7 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		pd->peer_uuid = be64_to_cpu(p.u.current_uuid);
 		pd->peer_bitmap_uuid = be64_to_cpu(p.u.bitmap_uuid);
 		pd->peer_flags = be32_to_cpu(p.u.flags);
+		pd->peer_oos_bits = be64_to_cpu(p.u.oos_bits);
 		for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
 			pd->peer_history[i] = be64_to_cpu(p.u.history[i]);
 		break;
@@ -695,22 +810,31 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		if (be32_to_cpu(p.s.repl) >= TANDEM_RS_COUNT)
 			return proto_error(c, "bad replication state", type,
 					   be32_to_cpu(p.s.repl));
+		sflags = be32_to_cpu(p.s.flags);
 		spin_lock_irq(&r->lock);
 		c->peer_role = role;
 		pd->peer_disk = disk;
 		pd->peer_repl = be32_to_cpu(p.s.repl);
+		pd->rs_peer_paused = sflags & (TANDEM_SF_USER_PAUSE |
+					       TANDEM_SF_DEP_PAUSE);
 		spin_unlock_irq(&r->lock);
 		tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
 		tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
-		if (pd->repl == TANDEM_RS_SYNC_SOURCE &&
+		if ((sflags & TANDEM_SF_START_FULL) &&
+		    !tandem_repl_syncing(pd->repl)) {
+			start_full_for_peer(pd);
+			break;
+		}
+		if (tandem_repl_source(pd->repl) &&
 		    disk == TANDEM_DS_UPTODATE)
 			tandem_resync_finished(pd);
 		if (pd->repl == TANDEM_RS_WF_BITMAP_T &&
-		    pd->peer_repl == TANDEM_RS_SYNC_SOURCE) {
+		    tandem_repl_source(pd->peer_repl)) {
 			/* The whole bitmap is here: pull what it names. */
 			tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
 			tandem_resync_start(pd, true);
 		}
+		tandem_sync_pause_update(pd);
 		tandem_decide_sync(pd);
 		break;
 	}
@@ -835,7 +959,7 @@ static int receive_sync_done(struct tandem_connection *c, u16 volume,
 	if (err)
 		return err;
 	pd = volume_pd(c, volume);
-	if (pd && pd->repl == TANDEM_RS_SYNC_SOURCE)
+	if (pd && tandem_repl_source(pd->repl))
 		tandem_resync_finished(pd);
 	return 0;
 }

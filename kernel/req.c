@@ -130,6 +130,7 @@ static void req_free(struct kref *kref)
 						  refs);
 	unsigned int i;
 
+	tandem_al_complete(req->device, req);
 	for (i = 0; i < req->nr_peers; i++)
 		tandem_connection_put(req->peers[i].connection);
 	kfree(req);
@@ -427,7 +428,11 @@ static void submit_local(struct tandem_request *req)
 	submit_bio_noacct(clone);
 }
 
-static void start_request(struct tandem_request *req)
+/**
+ * tandem_req_start_now() - send a request to its peers and to the disk
+ * @req: a request whose interval (and AL extents, for a write) it holds
+ */
+void tandem_req_start_now(struct tandem_request *req)
 {
 	unsigned int i;
 
@@ -439,6 +444,17 @@ static void start_request(struct tandem_request *req)
 	}
 	submit_local(req);
 	req_dec_pending(req);	/* the submitter's count */
+}
+
+/* A write needs its activity log extents first. */
+static void start_request(struct tandem_request *req)
+{
+	if ((req->flags & TR_WRITE) && req->iv.size &&
+	    !tandem_al_begin(req->device, req)) {
+		tandem_al_queue(req->device, req);
+		return;
+	}
+	tandem_req_start_now(req);
 }
 
 static bool replicate_to(struct tandem_peer_device *pd)
@@ -487,8 +503,10 @@ void tandem_submit_bio(struct bio *bio)
 	req->opf = bio->bi_opf;
 	kref_init(&req->refs);
 	INIT_LIST_HEAD(&req->postponed);
+	INIT_LIST_HEAD(&req->al_list);
 	atomic_set(&req->pending, 2);	/* submitter + local */
 	req->start = bio_start_io_acct(bio);
+	atomic64_add(bio->bi_iter.bi_size >> 10, &d->app_io_kib);
 
 	if (!write) {
 		submit_local(req);

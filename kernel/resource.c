@@ -36,6 +36,7 @@ void tandem_disk_opts_default(struct tandem_disk_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->resync_rate = 250;
+	o->resync_after = TANDEM_NO_MINOR;
 	o->c_plan_ahead = 20;
 	o->c_fill_target = 100;
 	o->c_delay_target = 10;
@@ -145,6 +146,8 @@ struct tandem_device *tandem_device_create(struct tandem_resource *r,
 	INIT_LIST_HEAD(&d->postponed);
 	INIT_LIST_HEAD(&d->peer_intervals);
 	init_waitqueue_head(&d->interval_wait);
+	mutex_init(&d->md_io_mutex);
+	tandem_al_init(d);
 
 	err = idr_alloc(&tandem_minors, d, minor, minor + 1, GFP_KERNEL);
 	if (err < 0) {
@@ -175,7 +178,7 @@ out_remove_peers:
 					 struct tandem_peer_device, dev_list);
 
 		list_del(&pd->dev_list);
-		kvfree(pd->bitmap);
+		tandem_bm_free(pd);
 		kfree(pd);
 	}
 	idr_remove(&r->devices, volume);
@@ -196,8 +199,10 @@ void tandem_device_destroy(struct tandem_device *d)
 	tandem_nl_notify_device(d, TANDEM_EV_DESTROY);
 	tandem_device_unexpose(d);
 	list_for_each_entry_safe(pd, tmp, &d->peer_devices, dev_list) {
+		spin_lock_irq(&r->lock);
 		list_del(&pd->dev_list);
-		kvfree(pd->bitmap);
+		spin_unlock_irq(&r->lock);
+		tandem_bm_free(pd);
 		kfree(pd);
 	}
 	idr_remove(&r->devices, d->volume);
@@ -242,12 +247,13 @@ int tandem_peer_device_add(struct tandem_device *d,
 	pd->connection = c;
 	pd->repl = TANDEM_RS_OFF;
 	pd->peer_disk = TANDEM_DS_DUNKNOWN;
-	list_add_tail(&pd->dev_list, &d->peer_devices);
 	if (d->backing && tandem_bm_alloc(pd)) {
-		list_del(&pd->dev_list);
 		kfree(pd);
 		return -ENOMEM;
 	}
+	spin_lock_irq(&d->resource->lock);
+	list_add_tail(&pd->dev_list, &d->peer_devices);
+	spin_unlock_irq(&d->resource->lock);
 	return 0;
 }
 
@@ -298,7 +304,10 @@ out_remove_peers:
 		struct tandem_peer_device *pd = tandem_peer_device(d, c);
 
 		if (pd) {
+			spin_lock_irq(&r->lock);
 			list_del(&pd->dev_list);
+			spin_unlock_irq(&r->lock);
+			tandem_bm_free(pd);
 			kfree(pd);
 		}
 	}
@@ -342,8 +351,12 @@ void tandem_connection_destroy(struct tandem_connection *c)
 		struct tandem_peer_device *pd = tandem_peer_device(d, c);
 
 		if (pd) {
+			/* The next connection to this peer starts from it. */
+			tandem_bm_write(pd);
+			spin_lock_irq(&r->lock);
 			list_del(&pd->dev_list);
-			kvfree(pd->bitmap);
+			spin_unlock_irq(&r->lock);
+			tandem_bm_free(pd);
 			kfree(pd);
 		}
 	}

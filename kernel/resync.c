@@ -20,125 +20,14 @@
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 
+#include <net/netlink.h>
+
 #include "tandem_int.h"
+#include "lib/rs_ctrl.h"
 
 #define BM_SECT		(TANDEM_BM_BLOCK_BYTES >> 9)	/* sectors per bit */
 #define RS_TICK		(HZ / 10)
 #define RS_MAX_INFLIGHT	(4U << 20)
-
-/* ---- bitmap ------------------------------------------------------- */
-
-int tandem_bm_alloc(struct tandem_peer_device *pd)
-{
-	u64 bits = DIV_ROUND_UP(tandem_data_sectors(pd->device), BM_SECT);
-	struct tandem_md_peer_info *slot;
-	unsigned long *bm;
-
-	bm = kvcalloc(BITS_TO_LONGS(bits), sizeof(long), GFP_KERNEL);
-	if (!bm)
-		return -ENOMEM;
-	spin_lock_irq(&pd->device->resource->lock);
-	kvfree(pd->bitmap);
-	pd->bitmap = bm;
-	pd->bm_bits = bits;
-	pd->oos_bits = 0;
-	spin_unlock_irq(&pd->device->resource->lock);
-	/*
-	 * Bitmap contents are not kept on disk yet: if changes towards this
-	 * peer were being tracked when the disk was last detached, which
-	 * blocks changed is unknown, so all of them count as changed.
-	 */
-	slot = tandem_md_peer_slot(pd->device, pd->connection->peer_node_id,
-				   false);
-	if (slot && slot->bitmap_uuid)
-		tandem_bm_set_all(pd);
-	return 0;
-}
-
-void tandem_bm_free(struct tandem_peer_device *pd)
-{
-	unsigned long *bm;
-
-	spin_lock_irq(&pd->device->resource->lock);
-	bm = pd->bitmap;
-	pd->bitmap = NULL;
-	pd->bm_bits = 0;
-	pd->oos_bits = 0;
-	spin_unlock_irq(&pd->device->resource->lock);
-	kvfree(bm);
-}
-
-/*
- * Set: every block the range touches. Clear: only blocks the range covers
- * completely (a block written in part is not in sync), except the short
- * block at the end of the data area.
- */
-static void bm_range(struct tandem_peer_device *pd, sector_t sector,
-		     unsigned int size, bool set)
-{
-	struct tandem_resource *r = pd->device->resource;
-	u64 end_sect = sector + (size >> 9);
-	unsigned long flags;
-	u64 b, first, end;
-
-	if (!size)
-		return;
-	spin_lock_irqsave(&r->lock, flags);
-	if (!pd->bitmap)
-		goto out_unlock;
-	if (set) {
-		first = sector / BM_SECT;
-		end = DIV_ROUND_UP(end_sect, BM_SECT);
-	} else {
-		first = DIV_ROUND_UP(sector, BM_SECT);
-		end = end_sect >= pd->bm_bits * BM_SECT ||
-		      end_sect >= tandem_data_sectors(pd->device) ?
-			DIV_ROUND_UP(end_sect, BM_SECT) : end_sect / BM_SECT;
-	}
-	end = min(end, pd->bm_bits);
-	for (b = first; b < end; b++) {
-		if (set) {
-			if (!__test_and_set_bit(b, pd->bitmap))
-				pd->oos_bits++;
-		} else if (__test_and_clear_bit(b, pd->bitmap)) {
-			pd->oos_bits--;
-		}
-	}
-out_unlock:
-	spin_unlock_irqrestore(&r->lock, flags);
-}
-
-void tandem_bm_set_range(struct tandem_peer_device *pd, sector_t sector,
-			 unsigned int size)
-{
-	bm_range(pd, sector, size, true);
-}
-
-void tandem_bm_clear_range(struct tandem_peer_device *pd, sector_t sector,
-			   unsigned int size)
-{
-	bm_range(pd, sector, size, false);
-}
-
-void tandem_bm_set_all(struct tandem_peer_device *pd)
-{
-	spin_lock_irq(&pd->device->resource->lock);
-	if (pd->bitmap) {
-		bitmap_fill(pd->bitmap, pd->bm_bits);
-		pd->oos_bits = pd->bm_bits;
-	}
-	spin_unlock_irq(&pd->device->resource->lock);
-}
-
-static void bm_clear_all(struct tandem_peer_device *pd)
-{
-	spin_lock_irq(&pd->device->resource->lock);
-	if (pd->bitmap) {
-		bitmap_zero(pd->bitmap, pd->bm_bits);
-		pd->oos_bits = 0;
-	}
-	spin_unlock_irq(&pd->device->resource->lock);
-}
 
 /* ---- progress ------------------------------------------------------ */
 
@@ -172,14 +61,6 @@ static void rs_mark(struct tandem_peer_device *pd)
 }
 
 /* ---- sync target ---------------------------------------------------- */
-
-static u32 chunk_for_rate(u32 rate_kib)
-{
-	u64 per_tick = (u64)rate_kib * 1024 / 10;
-
-	per_tick = round_down(per_tick, TANDEM_BM_BLOCK_BYTES);
-	return clamp_t(u64, per_tick, TANDEM_BM_BLOCK_BYTES, TANDEM_SYNC_CHUNK);
-}
 
 /* Next run of set bits at or after @*cursor, at most @max_bits long. */
 static bool next_run(struct tandem_peer_device *pd, u64 *cursor,
@@ -224,7 +105,7 @@ static int send_sync_req(struct tandem_peer_device *pd, sector_t sector,
 static bool rs_should_run(struct tandem_peer_device *pd)
 {
 	return !kthread_should_stop() &&
-	       READ_ONCE(pd->repl) == TANDEM_RS_SYNC_TARGET &&
+	       tandem_repl_target(READ_ONCE(pd->repl)) &&
 	       READ_ONCE(pd->connection->cstate) == TANDEM_CS_CONNECTED;
 }
 
@@ -239,6 +120,7 @@ static void target_done(struct tandem_peer_device *pd)
 		r->name, d->volume, pd->connection->peer_node_id,
 		pd->rs_total * 4, ms / 1000, ms % 1000,
 		div_u64(pd->rs_total * 4 * 1000, ms));
+	tandem_bm_write(pd);
 	tandem_sync_generation_done(pd, true);
 	tandem_set_disk_state(d, TANDEM_DS_UPTODATE);
 	tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
@@ -247,33 +129,281 @@ static void target_done(struct tandem_peer_device *pd)
 	tandem_send_state(pd);
 }
 
+/*
+ * Is the resync of our resync-after minor (or of one it waits for) still
+ * to be done? Without the configuration lock, the last answer stands.
+ */
+static bool rs_after_busy(struct tandem_peer_device *pd)
+{
+	u32 m = READ_ONCE(pd->device->opts.resync_after);
+	struct tandem_peer_device *opd;
+	struct tandem_device *other;
+	bool busy = false;
+
+	if (m == TANDEM_NO_MINOR)
+		return false;
+	if (!mutex_trylock(&tandem_cfg_mutex))
+		return READ_ONCE(pd->rs_after_paused);
+	other = tandem_device_find(m);
+	if (other) {
+		spin_lock_irq(&other->resource->lock);
+		list_for_each_entry(opd, &other->peer_devices, dev_list)
+			if (tandem_repl_syncing(opd->repl) ||
+			    opd->repl == TANDEM_RS_WF_BITMAP_T)
+				busy = true;
+		spin_unlock_irq(&other->resource->lock);
+	}
+	mutex_unlock(&tandem_cfg_mutex);
+	return busy;
+}
+
+static void rs_conf(struct tandem_device *d, struct tandem_rs_ctrl_conf *c)
+{
+	c->resync_rate = READ_ONCE(d->opts.resync_rate);
+	c->c_plan_ahead = READ_ONCE(d->opts.c_plan_ahead);
+	c->c_fill_target = READ_ONCE(d->opts.c_fill_target);
+	c->c_delay_target = READ_ONCE(d->opts.c_delay_target);
+	c->c_max_rate = READ_ONCE(d->opts.c_max_rate);
+	c->c_min_rate = READ_ONCE(d->opts.c_min_rate);
+}
+
+static bool rs_paused(struct tandem_peer_device *pd)
+{
+	return READ_ONCE(pd->rs_paused) || READ_ONCE(pd->rs_peer_paused) ||
+	       READ_ONCE(pd->rs_after_paused);
+}
+
+bool tandem_repl_target(enum tandem_repl_state rs)
+{
+	return rs == TANDEM_RS_SYNC_TARGET || rs == TANDEM_RS_PAUSED_SYNC_T;
+}
+
+bool tandem_repl_source(enum tandem_repl_state rs)
+{
+	return rs == TANDEM_RS_SYNC_SOURCE || rs == TANDEM_RS_PAUSED_SYNC_S;
+}
+
+bool tandem_repl_syncing(enum tandem_repl_state rs)
+{
+	return tandem_repl_target(rs) || tandem_repl_source(rs);
+}
+
+/**
+ * tandem_sync_pause_update() - PausedSync* while anybody pauses the resync
+ * @pd: peer device
+ *
+ * A resync is paused while the local administrator (pause-sync), the
+ * peer's, or a resync-after dependency holds it. The state is reported to
+ * the peer when it changes.
+ */
+void tandem_sync_pause_update(struct tandem_peer_device *pd)
+{
+	enum tandem_repl_state rs = READ_ONCE(pd->repl), want;
+	bool paused = rs_paused(pd);
+
+	if (!tandem_repl_syncing(rs))
+		return;
+	if (tandem_repl_target(rs))
+		want = paused ? TANDEM_RS_PAUSED_SYNC_T : TANDEM_RS_SYNC_TARGET;
+	else
+		want = paused ? TANDEM_RS_PAUSED_SYNC_S : TANDEM_RS_SYNC_SOURCE;
+	if (want == rs)
+		return;
+	tandem_set_repl_state(pd, want);
+	tandem_send_state(pd);
+}
+
+/**
+ * tandem_pause_sync() - pause-sync / resume-sync
+ * @pd: peer device
+ * @pause: pause, or resume
+ * @extack: where a refusal is explained
+ *
+ * The flag stays until resumed: a resync that starts later starts paused.
+ *
+ * Context: tandem_cfg_mutex held.
+ */
+int tandem_pause_sync(struct tandem_peer_device *pd, bool pause,
+		      struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&tandem_cfg_mutex);
+	if (READ_ONCE(pd->rs_paused) == pause) {
+		TANDEM_SET_ERR(extack, "resync with peer %u is %s paused here",
+			       pd->connection->peer_node_id,
+			       pause ? "already" : "not");
+		return -EALREADY;
+	}
+	WRITE_ONCE(pd->rs_paused, pause);
+	pr_info("%s/%u peer %u: resync %s by the administrator\n",
+		pd->device->resource->name, pd->device->volume,
+		pd->connection->peer_node_id, pause ? "paused" : "resumed");
+	if (READ_ONCE(pd->connection->cstate) != TANDEM_CS_CONNECTED)
+		return 0;
+	if (tandem_repl_syncing(READ_ONCE(pd->repl)))
+		tandem_sync_pause_update(pd);
+	else
+		tandem_send_state(pd);	/* the peer learns the flag */
+	return 0;
+}
+
+/**
+ * tandem_invalidate() - invalidate / invalidate-remote
+ * @d: the device
+ * @remote: overwrite the peer's data with ours (invalidate-remote), not
+ *          ours with the peer's (invalidate)
+ * @extack: where a refusal is explained
+ *
+ * Connected to a peer with good data (invalidate) or to a peer that may be
+ * overwritten (invalidate-remote): a full sync starts in that direction.
+ * invalidate without a connection marks the local disk Inconsistent, so
+ * that the next connection brings a full sync.
+ *
+ * Context: tandem_cfg_mutex held.
+ */
+int tandem_invalidate(struct tandem_device *d, bool remote,
+		      struct netlink_ext_ack *extack)
+{
+	struct tandem_resource *r = d->resource;
+	struct tandem_peer_device *pd, *found = NULL;
+
+	lockdep_assert_held(&tandem_cfg_mutex);
+	if (!d->backing) {
+		TANDEM_SET_ERR(extack, "minor %u has no disk", d->minor);
+		return -ENODEV;
+	}
+	list_for_each_entry(pd, &d->peer_devices, dev_list) {
+		if (READ_ONCE(pd->connection->cstate) != TANDEM_CS_CONNECTED)
+			continue;
+		if (tandem_repl_syncing(pd->repl) ||
+		    pd->repl == TANDEM_RS_WF_BITMAP_T) {
+			TANDEM_SET_ERR(extack,
+				       "a resync with peer %u is running already",
+				       pd->connection->peer_node_id);
+			return -EBUSY;
+		}
+		found = pd;
+		break;
+	}
+	if (remote) {
+		if (!found) {
+			TANDEM_SET_ERR(extack, "invalidate-remote needs a connected peer");
+			return -ENOTCONN;
+		}
+		if (d->disk_state != TANDEM_DS_UPTODATE) {
+			TANDEM_SET_ERR(extack, "local disk is %s, not UpToDate",
+				       tandem_disk_state_name(d->disk_state));
+			return -EINVAL;
+		}
+		if (found->connection->peer_role == TANDEM_ROLE_PRIMARY) {
+			TANDEM_SET_ERR(extack, "the peer is Primary: demote it first");
+			return -EBUSY;
+		}
+		pr_info("%s/%u peer %u: invalidate-remote: full sync as source\n",
+			r->name, d->volume, found->connection->peer_node_id);
+		tandem_bm_set_all(found);
+		tandem_set_repl_state(found, TANDEM_RS_SYNC_SOURCE);
+		tandem_resync_start(found, false);
+		tandem_sync_pause_update(found);
+		tandem_send_state_flags(found, TANDEM_SF_START_FULL);
+		return 0;
+	}
+	if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY) {
+		TANDEM_SET_ERR(extack, "the local node is Primary: demote it first");
+		return -EBUSY;
+	}
+	if (found && found->peer_disk != TANDEM_DS_UPTODATE) {
+		TANDEM_SET_ERR(extack, "the peer's disk is %s, not UpToDate",
+			       tandem_disk_state_name(found->peer_disk));
+		return -EINVAL;
+	}
+	d->md.info.flags &= ~(TANDEM_MDF_CONSISTENT | TANDEM_MDF_WAS_UP_TO_DATE);
+	tandem_md_write(d);
+	tandem_set_disk_state(d, TANDEM_DS_INCONSISTENT);
+	if (!found) {
+		pr_info("%s/%u: invalidated: a full sync follows the next connection\n",
+			r->name, d->volume);
+		return 0;
+	}
+	pr_info("%s/%u peer %u: invalidate: full sync as target\n", r->name,
+		d->volume, found->connection->peer_node_id);
+	tandem_bm_set_all(found);
+	tandem_set_repl_state(found, TANDEM_RS_SYNC_TARGET);
+	tandem_sync_pause_update(found);
+	tandem_send_state_flags(found, TANDEM_SF_START_FULL);
+	tandem_resync_start(found, true);
+	return 0;
+}
+
+/*
+ * Each tick the controller (kernel/lib/rs_ctrl.c) says how many bytes to
+ * request: the fixed resync-rate share, or (c-plan-ahead > 0) what keeps
+ * c-fill-target (or c-delay-target worth of data) in flight, up to
+ * c-max-rate. While application I/O is active, no more than c-min-rate.
+ */
 static int rs_target_thread(void *arg)
 {
 	struct tandem_peer_device *pd = arg;
 	struct tandem_device *d = pd->device;
-	u64 cursor = 0, start, count, budget = 0;
+	u64 cursor = 0, start, count, budget = 0, in, want;
 	u64 data_sect = tandem_data_sectors(d);
+	u64 last_recv = atomic64_read(&pd->rs_recv_bytes);
+	u64 last_app = atomic64_read(&d->app_io_kib);
+	unsigned long last_tick = jiffies, last_bm = jiffies;
+	unsigned long app_seen = jiffies - HZ;
+	struct tandem_rs_ctrl_conf conf;
+	struct tandem_rs_ctrl ctrl;
 	bool finished = false;
 
+	tandem_rs_ctrl_init(&ctrl);
 	rs_begin(pd);
 	pr_info("%s/%u peer %u: resync started as target, %llu KiB to go\n",
 		d->resource->name, d->volume, pd->connection->peer_node_id,
 		pd->rs_total * 4);
+	WRITE_ONCE(pd->rs_after_paused, false);
 	while (rs_should_run(pd)) {
-		u32 rate = READ_ONCE(d->opts.resync_rate);
-		u32 chunk = chunk_for_rate(rate);
-		u64 refill = (u64)rate * 1024 / 10;
+		unsigned int tick_ms = jiffies_to_msecs(jiffies - last_tick);
+		u64 recv = atomic64_read(&pd->rs_recv_bytes);
+		u64 app = atomic64_read(&d->app_io_kib);
 
-		budget = min_t(u64, budget + refill, max_t(u64, 2 * refill,
-							   chunk));
-		while (budget >= chunk && rs_should_run(pd) &&
+		last_tick = jiffies;
+		if (rs_after_busy(pd) != READ_ONCE(pd->rs_after_paused)) {
+			WRITE_ONCE(pd->rs_after_paused, !pd->rs_after_paused);
+			pr_info("%s/%u peer %u: resync %s (resync-after minor %u)\n",
+				d->resource->name, d->volume,
+				pd->connection->peer_node_id,
+				pd->rs_after_paused ? "waits" : "goes on",
+				READ_ONCE(d->opts.resync_after));
+			tandem_sync_pause_update(pd);
+		}
+		in = recv - last_recv;
+		last_recv = recv;
+		rs_conf(d, &conf);
+		want = tandem_rs_ctrl_step(&ctrl, &conf, max(tick_ms, 1U), in,
+					   atomic_read(&pd->rs_inflight));
+		/* Application I/O within the last second counts as active. */
+		if (app != last_app)
+			app_seen = jiffies;
+		if (tandem_rs_ctrl_throttle(&conf,
+					    time_before(jiffies, app_seen + HZ),
+					    div_u64(in * 1000,
+						    max(tick_ms, 1U) * 1024)))
+			want = min_t(u64, want,
+				     round_up((u64)conf.c_min_rate * 1024 *
+					      max(tick_ms, 1U) / 1000,
+					      TANDEM_BM_BLOCK_BYTES));
+		last_app = app;
+		/* Unused budget does not pile up into a burst later. */
+		budget = min_t(u64, budget + want, want + TANDEM_SYNC_CHUNK);
+		if (rs_paused(pd))
+			budget = 0;
+		while (budget >= TANDEM_BM_BLOCK_BYTES && rs_should_run(pd) &&
 		       atomic_read(&pd->rs_inflight) < RS_MAX_INFLIGHT) {
+			u64 max_bits = min_t(u64, budget, TANDEM_SYNC_CHUNK) /
+				       TANDEM_BM_BLOCK_BYTES;
 			sector_t sector;
 			u32 size;
 
-			if (!next_run(pd, &cursor,
-				      chunk / TANDEM_BM_BLOCK_BYTES, &start,
-				      &count)) {
+			if (!next_run(pd, &cursor, max_bits, &start, &count)) {
 				if (atomic_read(&pd->rs_inflight))
 					break;
 				if (!READ_ONCE(pd->oos_bits)) {
@@ -292,11 +422,16 @@ static int rs_target_thread(void *arg)
 				atomic_sub(size, &pd->rs_inflight);
 				break;
 			}
-			budget -= min_t(u64, budget, size);
+			budget -= min_t(u64, budget, count *
+					TANDEM_BM_BLOCK_BYTES);
 		}
 		if (finished)
 			break;
 		rs_mark(pd);
+		if (time_after(jiffies, last_bm + 5 * HZ)) {
+			tandem_bm_write(pd);	/* progress survives a crash */
+			last_bm = jiffies;
+		}
 		schedule_timeout_interruptible(RS_TICK);
 	}
 	if (finished && rs_should_run(pd))
@@ -346,14 +481,16 @@ void tandem_resync_received(struct tandem_peer_device *pd, sector_t sector,
 	atomic_sub(min_t(int, size, atomic_read(&pd->rs_inflight)),
 		   &pd->rs_inflight);
 	atomic64_add(size >> 10, &pd->rs_recv_kib);
+	atomic64_add(size, &pd->rs_recv_bytes);
 }
 
 /* Source side: the target has everything. */
 void tandem_resync_finished(struct tandem_peer_device *pd)
 {
-	if (pd->repl != TANDEM_RS_SYNC_SOURCE)
+	if (!tandem_repl_source(pd->repl))
 		return;
-	bm_clear_all(pd);
+	tandem_bm_clear_all(pd);
+	tandem_bm_write(pd);
 	tandem_sync_generation_done(pd, false);
 	tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
 }

@@ -14,7 +14,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/module.h>
 #include <linux/random.h>
+#include <linux/umh.h>
 
 #include "tandem_int.h"
 
@@ -191,6 +193,8 @@ static bool peer_connected(struct tandem_resource *r, u32 peer_node_id)
 /**
  * tandem_track_absent_peers() - our data starts to differ from absent peers'
  * @d: an attached, UpToDate device of a Primary
+ * @at_loss: called because a peer was lost (we were Primary before the
+ *           split: the "older Primary" of after-sb), not on promotion
  *
  * Called when a Primary loses a peer, and when a node becomes Primary.
  * For every peer this volume has ever been connected to (its metadata
@@ -200,7 +204,7 @@ static bool peer_connected(struct tandem_resource *r, u32 peer_node_id)
  * our bitmap generation needs exactly the blocks in our bitmap; a peer
  * that moved on by itself meanwhile is a split brain.
  */
-void tandem_track_absent_peers(struct tandem_device *d)
+void tandem_track_absent_peers(struct tandem_device *d, bool at_loss)
 {
 	struct tandem_md_info *md = &d->md.info;
 	bool any = false;
@@ -215,6 +219,11 @@ void tandem_track_absent_peers(struct tandem_device *d)
 		    peer_connected(d->resource, slot->node_id))
 			continue;
 		slot->bitmap_uuid = md->current_uuid;
+		/* Primary already when the peer went: the older Primary. */
+		if (at_loss)
+			slot->flags |= TANDEM_MDPF_OLDER_PRIMARY;
+		else
+			slot->flags &= ~TANDEM_MDPF_OLDER_PRIMARY;
 		any = true;
 	}
 	if (!any)
@@ -229,6 +238,8 @@ void tandem_track_absent_peers(struct tandem_device *d)
 /* Remember a peer this volume exchanged state with, in its metadata. */
 void tandem_remember_peer(struct tandem_device *d, u32 peer_node_id)
 {
+	struct tandem_peer_device *pd;
+
 	if (!d->backing || tandem_md_peer_slot(d, peer_node_id, false))
 		return;
 	if (!tandem_md_peer_slot(d, peer_node_id, true)) {
@@ -237,6 +248,10 @@ void tandem_remember_peer(struct tandem_device *d, u32 peer_node_id)
 				    d->md.info.max_peers);
 		return;
 	}
+	/* The slot may hold an earlier peer's bits: ours replace them. */
+	list_for_each_entry(pd, &d->peer_devices, dev_list)
+		if (pd->connection->peer_node_id == peer_node_id)
+			tandem_bm_dirty_all(pd);
 	tandem_md_write(d);
 }
 
@@ -252,8 +267,10 @@ void tandem_sync_generation_done(struct tandem_peer_device *pd,
 	struct tandem_md_peer_info *slot;
 
 	slot = tandem_md_peer_slot(d, pd->connection->peer_node_id, false);
-	if (slot)
+	if (slot) {
 		slot->bitmap_uuid = 0;
+		slot->flags &= ~TANDEM_MDPF_OLDER_PRIMARY;
+	}
 	d->md.info.flags &= ~TANDEM_MDF_CRASHED_PRIMARY;
 	if (as_target) {
 		d->md.info.current_uuid = pd->peer_uuid;
@@ -262,6 +279,94 @@ void tandem_sync_generation_done(struct tandem_peer_device *pd,
 		d->md.info.flags &= ~TANDEM_MDF_OUTDATED;
 	}
 	tandem_md_write(d);
+}
+
+/**
+ * tandem_demote_victim() - give up the Primary role to resolve a split brain
+ * @r: the resource
+ *
+ * The after-sb policy picked our data to be discarded while we are
+ * Primary. Like "secondary", but from the receiver: the caller goes on to
+ * become sync target and tells the peer itself.
+ *
+ * Return: 0, or -EBUSY if a device is held open for writing.
+ */
+int tandem_demote_victim(struct tandem_resource *r)
+{
+	struct tandem_device *d;
+	int vnr, err = 0;
+
+	mutex_lock(&r->promote_mutex);
+	if (r->role != TANDEM_ROLE_PRIMARY)
+		goto out_unlock;
+	if (device_open_rw(r)) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	idr_for_each_entry(&r->devices, d, vnr) {
+		d->md.info.flags &= ~TANDEM_MDF_PRIMARY_IND;
+		if (d->backing)
+			tandem_md_write(d);
+		set_disk_ro(d->disk, true);
+	}
+	spin_lock_irq(&r->lock);
+	r->role = TANDEM_ROLE_SECONDARY;
+	spin_unlock_irq(&r->lock);
+	pr_info("%s: role( Primary -> Secondary ) (split brain victim)\n",
+		r->name);
+	tandem_nl_notify_resource(r, TANDEM_EV_CHANGE);
+	tandem_state_changed(r);
+out_unlock:
+	mutex_unlock(&r->promote_mutex);
+	return err;
+}
+
+static char usermode_helper[128] = "/sbin/tandemadm";
+module_param_string(usermode_helper, usermode_helper,
+		    sizeof(usermode_helper), 0644);
+MODULE_PARM_DESC(usermode_helper,
+		 "program called for handlers (default /sbin/tandemadm)");
+
+/**
+ * tandem_call_helper() - run a handler: "<usermode_helper> CMD RESOURCE"
+ * @r: the resource
+ * @c: the connection concerned, or NULL
+ * @d: the volume concerned, or NULL
+ * @cmd: handler name, e.g. "pri-lost-after-sb"
+ *
+ * The environment carries TANDEM_RESOURCE, TANDEM_MINOR, TANDEM_VOLUME
+ * and TANDEM_PEER_NODE_ID (when known).
+ *
+ * Context: process context; waits for the program. Return: its exit
+ * status (>= 0) or a negative errno.
+ */
+int tandem_call_helper(struct tandem_resource *r, struct tandem_connection *c,
+		       struct tandem_device *d, const char *cmd)
+{
+	char res_env[80], minor_env[32], vol_env[32], peer_env[40];
+	char *envp[] = { "HOME=/", "TERM=linux",
+			 "PATH=/sbin:/usr/sbin:/bin:/usr/bin",
+			 res_env, minor_env, vol_env, peer_env, NULL };
+	char *argv[] = { usermode_helper, (char *)cmd, r->name, NULL };
+	int ret;
+
+	snprintf(res_env, sizeof(res_env), "TANDEM_RESOURCE=%s", r->name);
+	snprintf(minor_env, sizeof(minor_env), "TANDEM_MINOR=%d",
+		 d ? (int)d->minor : -1);
+	snprintf(vol_env, sizeof(vol_env), "TANDEM_VOLUME=%d",
+		 d ? (int)d->volume : -1);
+	snprintf(peer_env, sizeof(peer_env), "TANDEM_PEER_NODE_ID=%d",
+		 c ? (int)c->peer_node_id : -1);
+	pr_info("%s: calling helper %s %s %s\n", r->name, usermode_helper,
+		cmd, r->name);
+	ret = call_usermodehelper(usermode_helper, argv, envp, UMH_WAIT_PROC);
+	if (ret < 0)
+		pr_warn("%s: helper %s %s failed to run (%d)\n", r->name,
+			usermode_helper, cmd, ret);
+	else
+		pr_info("%s: helper %s %s exit code %d\n", r->name,
+			usermode_helper, cmd, (ret >> 8) & 0xff);
+	return ret < 0 ? ret : (ret >> 8) & 0xff;
 }
 
 /**
@@ -319,7 +424,7 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 			d->md.info.flags |= TANDEM_MDF_PRIMARY_IND;
 			tandem_md_write(d);
 			/* Peers we cannot reach will miss what we write now. */
-			tandem_track_absent_peers(d);
+			tandem_track_absent_peers(d, false);
 		}
 	} else {
 		if (device_open_rw(r)) {

@@ -31,6 +31,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "lib/after_sb.h"
 #include "lib/md_layout.h"
 #include "lib/tandem_lib.h"
 #include "transport.h"
@@ -59,6 +60,7 @@ struct tandem_peer_device;
  * @ping_int: seconds
  * @ping_timeout: 0.1 s units
  * @ko_count: sends that may time out in a row before the peer is dropped
+ * @after_sb: after-sb-0pri, -1pri, -2pri (enum tandem_asb_policy)
  * @conf: what the transport reads (timeouts, buffers, connect-int)
  */
 struct tandem_net_opts {
@@ -72,6 +74,7 @@ struct tandem_net_opts {
 	u32 ping_int;
 	u32 ping_timeout;
 	u32 ko_count;
+	u32 after_sb[3];
 	struct tandem_net_conf conf;
 };
 
@@ -88,6 +91,7 @@ struct tandem_net_opts {
  * @disk_barrier: use barriers on the backing device
  * @disk_flushes: flush the backing device at epoch boundaries
  * @md_flushes: flush after metadata writes
+ * @resync_after: minor whose resync must finish first, TANDEM_NO_MINOR
  */
 struct tandem_disk_opts {
 	u32 resync_rate;
@@ -101,6 +105,7 @@ struct tandem_disk_opts {
 	bool disk_barrier;
 	bool disk_flushes;
 	bool md_flushes;
+	u32 resync_after;
 };
 
 /**
@@ -143,6 +148,44 @@ struct tandem_interval {
 	bool waiting;
 };
 
+#define TANDEM_AL_HASH_BITS	8
+
+struct tandem_al_slot;
+
+/**
+ * struct tandem_al - a device's activity log (kernel/al.c)
+ * @lock: protects everything below (irq-safe: completions take it)
+ * @slots: the table, @nr entries; NULL while not attached
+ * @table: extent of each slot, as written in transactions
+ * @nr: al-extents in use
+ * @used: slots with requests using them
+ * @gen: incremented on every attach; requests remember it
+ * @hash: slots by extent
+ * @lru: slots, most recently used first
+ * @queued: requests waiting for a transaction
+ * @work: writes transactions and starts the queued requests
+ * @wait: woken when a slot becomes unused
+ * @seq: number of the last transaction written
+ * @ctx_next: first slot of the next transaction's context window
+ * @page: transaction buffer (used under the device's md_io_mutex)
+ */
+struct tandem_al {
+	spinlock_t lock;
+	struct tandem_al_slot *slots;
+	u32 *table;
+	u32 nr;
+	u32 used;
+	u32 gen;
+	struct hlist_head hash[1 << TANDEM_AL_HASH_BITS];
+	struct list_head lru;
+	struct list_head queued;
+	struct work_struct work;
+	wait_queue_head_t wait;
+	u64 seq;
+	u32 ctx_next;
+	struct page *page;
+};
+
 /**
  * struct tandem_md - a device's metadata, as attached
  * @bdev: device holding the metadata (the backing device for internal)
@@ -169,6 +212,9 @@ struct tandem_md {
  * @meta_path: metadata device path, empty for internal
  * @meta_index: -1 flexible, >= 0 indexed (ignored for internal)
  * @md: metadata
+ * @md_io_mutex: serialises writes of the metadata area (superblock, AL,
+ *               bitmaps)
+ * @al: activity log
  * @opts: disk options
  * @peer_devices: struct tandem_peer_device of each connection
  * @intervals: active intervals (application writes, resync reads)
@@ -181,6 +227,8 @@ struct tandem_md {
  * @local_pending: requests submitted to the backing device, not done
  * @written_kib: dw
  * @read_kib: dr
+ * @app_io_kib: application I/O (local, and writes replicated from a
+ *              peer) seen on this device; resync I/O is not counted
  * @al_writes: al
  * @bm_writes: bm
  * @exposed: gendisk added (add_disk succeeded)
@@ -196,6 +244,8 @@ struct tandem_device {
 	char meta_path[TANDEM_PATH_MAX];
 	int meta_index;
 	struct tandem_md md;
+	struct mutex md_io_mutex;
+	struct tandem_al al;
 	struct tandem_disk_opts opts;
 	struct list_head peer_devices;
 	struct list_head intervals;
@@ -208,6 +258,7 @@ struct tandem_device {
 	atomic_t local_pending;
 	atomic64_t written_kib;
 	atomic64_t read_kib;
+	atomic64_t app_io_kib;
 	atomic_t al_writes;
 	atomic_t bm_writes;
 	bool exposed;
@@ -250,6 +301,7 @@ struct tandem_epoch {
  * @discard_my_data: connect --discard-my-data: in a split brain, our data
  *                   is the one to throw away (until the next connect)
  * @peer_discard_my_data: the peer connected with --discard-my-data
+ * @peer_after_sb_0p: the peer's after-sb-0pri
  * @epoch_nr: current epoch on the sending side
  * @epoch_writes: writes sent in the current epoch
  * @epoch_completed: a write of the current epoch completed upwards
@@ -296,6 +348,7 @@ struct tandem_connection {
 	u64 features;
 	bool discard_my_data;
 	bool peer_discard_my_data;
+	u32 peer_after_sb_0p;
 	u32 epoch_nr;
 	unsigned int epoch_writes;
 	bool epoch_completed;
@@ -332,8 +385,10 @@ struct tandem_connection {
  * @peer_bitmap_uuid: generation the peer's bitmap towards us started at
  * @peer_history: the peer's older generations
  * @peer_flags: TANDEM_UF_* of the peer's last TP_UUIDS
+ * @peer_oos_bits: bits set in the peer's bitmap towards us (its changes)
  * @peer_repl: replication state the peer last reported
  * @bitmap: one bit per 4 KiB of the data area: out of sync with the peer
+ * @bm_dirty: one bit per 4 KiB block of @bitmap: changed since written
  * @bm_bits: bits in @bitmap
  * @oos_bits: bits set in @bitmap
  * @rs_total: bits to sync when the running resync started
@@ -344,6 +399,10 @@ struct tandem_connection {
  * @rs_inflight: bytes requested, not yet received
  * @rs_sent_kib: resync data sent (source side)
  * @rs_recv_kib: resync data received (target side)
+ * @rs_recv_bytes: the same in bytes, for the resync controller
+ * @rs_paused: resync paused by the administrator (pause-sync), locally
+ * @rs_peer_paused: the peer paused it
+ * @rs_after_paused: waiting for the resync of the resync-after minor
  * @rs_task: resync driver (sync target)
  */
 struct tandem_peer_device {
@@ -357,8 +416,10 @@ struct tandem_peer_device {
 	u64 peer_bitmap_uuid;
 	u64 peer_history[TANDEM_HISTORY_UUIDS];
 	u32 peer_flags;
+	u64 peer_oos_bits;
 	enum tandem_repl_state peer_repl;
 	unsigned long *bitmap;
+	unsigned long *bm_dirty;
 	u64 bm_bits;
 	u64 oos_bits;
 	u64 rs_total;
@@ -369,6 +430,10 @@ struct tandem_peer_device {
 	atomic_t rs_inflight;
 	atomic64_t rs_sent_kib;
 	atomic64_t rs_recv_kib;
+	atomic64_t rs_recv_bytes;
+	bool rs_paused;
+	bool rs_peer_paused;
+	bool rs_after_paused;
 	struct task_struct *rs_task;
 };
 
@@ -377,6 +442,7 @@ struct tandem_peer_device {
 #define TR_LOCAL_DONE	(1U << 1)
 #define TR_POSTPONED	(1U << 2)
 #define TR_COMPLETED	(1U << 3)	/* master bio ended */
+#define TR_AL		(1U << 4)	/* holds its activity log extents */
 
 /**
  * struct tandem_req_peer - what one request owes one peer
@@ -419,6 +485,8 @@ struct tandem_req_peer {
  * @start: jiffies, for accounting
  * @nr_peers: entries in @peers
  * @postponed: on device->postponed while waiting for an interval
+ * @al_list: on device->al.queued while waiting for an AL transaction
+ * @al_gen: AL generation its extents were taken in
  * @peers: one per connection the write is replicated to
  */
 struct tandem_request {
@@ -433,6 +501,8 @@ struct tandem_request {
 	unsigned long start;
 	unsigned int nr_peers;
 	struct list_head postponed;
+	struct list_head al_list;
+	u32 al_gen;
 	struct tandem_req_peer peers[];
 };
 
@@ -485,7 +555,7 @@ void tandem_wait_for_stop(void);
 struct tandem_md_peer_info *tandem_md_peer_slot(struct tandem_device *d,
 						u32 peer_node_id, bool alloc);
 void tandem_new_generation(struct tandem_device *d);
-void tandem_track_absent_peers(struct tandem_device *d);
+void tandem_track_absent_peers(struct tandem_device *d, bool at_loss);
 void tandem_remember_peer(struct tandem_device *d, u32 peer_node_id);
 void tandem_sync_generation_done(struct tandem_peer_device *pd,
 				 bool as_target);
@@ -500,6 +570,9 @@ void tandem_set_disk_state(struct tandem_device *device,
 void tandem_set_repl_state(struct tandem_peer_device *pd,
 			   enum tandem_repl_state rs);
 void tandem_state_changed(struct tandem_resource *r);
+int tandem_demote_victim(struct tandem_resource *r);
+int tandem_call_helper(struct tandem_resource *r, struct tandem_connection *c,
+		       struct tandem_device *d, const char *cmd);
 
 /* nl.c */
 int tandem_nl_init(void);
@@ -532,6 +605,31 @@ int tandem_interval_begin(struct tandem_device *device,
 			  struct tandem_interval *iv, bool wait);
 void tandem_interval_end(struct tandem_device *device,
 			 struct tandem_interval *iv);
+void tandem_req_start_now(struct tandem_request *req);
+
+/* al.c */
+void tandem_al_init(struct tandem_device *d);
+int tandem_al_attach(struct tandem_device *d);
+void tandem_al_detach(struct tandem_device *d);
+bool tandem_al_idle(struct tandem_device *d);
+bool tandem_al_begin(struct tandem_device *d, struct tandem_request *req);
+void tandem_al_queue(struct tandem_device *d, struct tandem_request *req);
+void tandem_al_complete(struct tandem_device *d, struct tandem_request *req);
+int tandem_al_wq_init(void);
+void tandem_al_wq_exit(void);
+
+/* bitmap.c */
+int tandem_bm_alloc(struct tandem_peer_device *pd);
+void tandem_bm_free(struct tandem_peer_device *pd);
+int tandem_bm_write(struct tandem_peer_device *pd);
+int tandem_bm_write_all(struct tandem_device *d, bool all);
+void tandem_bm_dirty_all(struct tandem_peer_device *pd);
+void tandem_bm_set_range(struct tandem_peer_device *pd, sector_t sector,
+			 unsigned int size);
+void tandem_bm_clear_range(struct tandem_peer_device *pd, sector_t sector,
+			   unsigned int size);
+void tandem_bm_set_all(struct tandem_peer_device *pd);
+void tandem_bm_clear_all(struct tandem_peer_device *pd);
 
 /* attach.c */
 int tandem_attach(struct tandem_device *device, const char *backing,
@@ -539,6 +637,8 @@ int tandem_attach(struct tandem_device *device, const char *backing,
 		  struct netlink_ext_ack *extack);
 void tandem_detach(struct tandem_device *device);
 int tandem_md_write(struct tandem_device *device);
+int tandem_md_io(struct tandem_device *device, u64 offset, struct page *page,
+		 blk_opf_t opf);
 u64 tandem_data_sectors(struct tandem_device *device);
 bool tandem_get_disk(struct tandem_device *device);
 void tandem_put_disk(struct tandem_device *device);
@@ -556,6 +656,7 @@ void tandem_conn_failed(struct tandem_connection *c,
 void tandem_refuse_connection(struct tandem_connection *c, const char *fmt,
 			      ...) __printf(2, 3);
 int tandem_send_state(struct tandem_peer_device *pd);
+int tandem_send_state_flags(struct tandem_peer_device *pd, u32 flags);
 int tandem_send_state_all(struct tandem_peer_device *pd);
 int tandem_recv_header(struct tandem_connection *c, enum tandem_stream s,
 		       u16 *type, u16 *volume, u32 *length);
@@ -586,13 +687,16 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 void tandem_resync_received(struct tandem_peer_device *pd, sector_t sector,
 			    u32 size);
 void tandem_resync_finished(struct tandem_peer_device *pd);
-void tandem_bm_set_range(struct tandem_peer_device *pd, sector_t sector,
-			 unsigned int size);
-void tandem_bm_clear_range(struct tandem_peer_device *pd, sector_t sector,
-			   unsigned int size);
-void tandem_bm_set_all(struct tandem_peer_device *pd);
-int tandem_bm_alloc(struct tandem_peer_device *pd);
-void tandem_bm_free(struct tandem_peer_device *pd);
+bool tandem_repl_syncing(enum tandem_repl_state rs);
+bool tandem_repl_target(enum tandem_repl_state rs);
+bool tandem_repl_source(enum tandem_repl_state rs);
+void tandem_sync_pause_update(struct tandem_peer_device *pd);
+int tandem_pause_sync(struct tandem_peer_device *pd, bool pause,
+		      struct netlink_ext_ack *extack);
+int tandem_invalidate(struct tandem_device *d, bool remote,
+		      struct netlink_ext_ack *extack);
+void tandem_become_source(struct tandem_peer_device *pd, bool full);
+void tandem_become_target(struct tandem_peer_device *pd, bool full);
 
 /* transport.c */
 struct tandem_transport_class *tandem_transport_class_get(const char *name);

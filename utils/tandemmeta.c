@@ -17,6 +17,7 @@
 #include "kernel/lib/md_layout.h"
 #include "kernel/uapi/tandem_limits.h"
 #include "kernel/uapi/tandem_version.h"
+#include "meta/area.h"
 #include "meta/dev.h"
 #include "meta/print.h"
 
@@ -89,6 +90,8 @@ static void usage(FILE *out)
 		"  wipe-md    [--force]  zero the superblock\n"
 		"  show-gi    [--json]   print the generation identifiers (UUIDs)\n"
 		"  outdate               mark the data Outdated\n"
+		"  apply-al              replay the activity log into the bitmaps\n"
+		"                        (after a crash; nothing to do if it is clean)\n"
 		"\n"
 		"options:\n"
 		"  -h, --help     this text; 'tandemmeta COMMAND --help' for one command\n"
@@ -513,11 +516,40 @@ static int cmd_create(struct ctx *ctx, const struct opts *o)
 	return EX_OK;
 }
 
+/*
+ * Read the AL ring and count the bits of every bitmap slot in use, for an
+ * area at @md_off. Returns 0, or -1 after saying why.
+ */
+static int read_state(struct ctx *ctx, const struct tandem_md_info *info,
+		      uint64_t md_off, struct meta_al *al,
+		      struct meta_state *st)
+{
+	uint64_t bits = meta_bm_bits(info);
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	st->al = al;
+	if (meta_al_read(ctx->area_dev, meta_al_offset(info, md_off), al) < 0)
+		return -1;
+	for (i = 0; i < info->max_peers && i < TANDEM_MD_MAX_PEERS; i++) {
+		if (info->peers[i].node_id == TANDEM_MD_NO_NODE)
+			continue;
+		if (meta_bm_count(ctx->area_dev,
+				  meta_bm_slot_offset(info, md_off, i), bits,
+				  &st->bits_set[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int cmd_dump(struct ctx *ctx, const struct opts *o)
 {
 	struct tandem_md_info info;
 	struct meta_where where;
+	struct meta_state st, *state = NULL;
+	struct meta_al *al;
 	uint64_t sb_off;
+	bool io_err = false;
 	int ret = load_valid(ctx, &info, &sb_off, false), err;
 
 	if (ret)
@@ -525,11 +557,25 @@ static int cmd_dump(struct ctx *ctx, const struct opts *o)
 	where.device = ctx->area_dev->path;
 	where.md_offset = area_offset(ctx, &info);
 	where.sb_offset = sb_off;
+	al = malloc(sizeof(*al));
+	if (!al) {
+		fprintf(stderr, "tandemmeta: out of memory\n");
+		return EX_IO;
+	}
+	/* bitmaps and AL only where the area lies inside its device */
+	if (info.md_size_sect <= ctx->area_dev->bytes / SECT &&
+	    where.md_offset <= ctx->area_dev->bytes - info.md_size_sect * SECT) {
+		if (!read_state(ctx, &info, where.md_offset, al, &st))
+			state = &st;
+		else
+			io_err = true;
+	}
 	if (o->json)
-		meta_print_dump_json(stdout, &info, &where);
+		meta_print_dump_json(stdout, &info, &where, state);
 	else
-		meta_print_dump(stdout, &info, &where);
+		meta_print_dump(stdout, &info, &where, state);
 	fflush(stdout);
+	free(al);
 	err = tandem_md_validate(&info, &ctx->place);
 	if (err) {
 		fprintf(stderr,
@@ -537,7 +583,7 @@ static int cmd_dump(struct ctx *ctx, const struct opts *o)
 			ctx->area_dev->path, tandem_md_strerror(err));
 		return EX_NO_MD;
 	}
-	return EX_OK;
+	return io_err ? EX_IO : EX_OK;
 }
 
 static int cmd_show_gi(struct ctx *ctx, const struct opts *o)
@@ -611,6 +657,69 @@ static int cmd_outdate(struct ctx *ctx, const struct opts *o)
 	return EX_OK;
 }
 
+/*
+ * What attach does after a crash, for a disk that is not attached: mark
+ * the extents of the AL out of sync in every bitmap slot in use, then
+ * write the AL empty and set AL_CLEAN. Each step is on disk before the
+ * next, so that an interrupted run is simply run again.
+ */
+static int cmd_apply_al(struct ctx *ctx, const struct opts *o)
+{
+	const struct meta_dev *dev = ctx->area_dev;
+	struct tandem_md_info info;
+	struct meta_al *al;
+	uint64_t sb_off, md_off, al_off, bits, marked;
+	unsigned int i, slots = 0;
+	int ret = load_valid(ctx, &info, &sb_off, true);
+
+	(void)o;
+	if (ret)
+		return ret;
+	if (info.flags & TANDEM_MDF_AL_CLEAN) {
+		printf("apply-al: the activity log is clean (AL_CLEAN set): nothing to replay\n");
+		return EX_OK;
+	}
+	al = malloc(sizeof(*al));
+	if (!al) {
+		fprintf(stderr, "tandemmeta: out of memory\n");
+		return EX_IO;
+	}
+	md_off = area_offset(ctx, &info);
+	al_off = meta_al_offset(&info, md_off);
+	ret = EX_IO;
+	if (meta_al_read(dev, al_off, al) < 0)
+		goto out;
+	printf("apply-al: activity log: %" PRIu32 " transactions, %" PRIu32 " active extents\n",
+	       al->rp.valid, al->n_extents);
+	bits = meta_bm_bits(&info);
+	for (i = 0; i < info.max_peers && i < TANDEM_MD_MAX_PEERS; i++) {
+		const struct tandem_md_peer_info *p = &info.peers[i];
+
+		if (p->node_id == TANDEM_MD_NO_NODE)
+			continue;
+		slots++;
+		if (meta_bm_mark(dev, meta_bm_slot_offset(&info, md_off, i),
+				 bits, al->extents, al->n_extents, &marked) < 0)
+			goto out;
+		printf("apply-al: marked %" PRIu64 " KiB out of sync towards node %" PRIu32 " (bitmap slot %u)\n",
+		       marked * (TANDEM_BM_BLOCK_BYTES / 1024), p->node_id, i);
+	}
+	if (!slots)
+		printf("apply-al: no peer slot in use: no bitmap to mark\n");
+	if (meta_dev_sync(dev) < 0 ||
+	    meta_al_write_empty(dev, al_off, info.al_extents,
+				al->rp.max_seq) < 0 ||
+	    meta_dev_sync(dev) < 0)
+		goto out;
+	info.flags |= TANDEM_MDF_AL_CLEAN;
+	ret = store(ctx, &info, sb_off);
+	if (!ret)
+		printf("apply-al: activity log rewritten empty; AL_CLEAN set\n");
+out:
+	free(al);
+	return ret;
+}
+
 static const struct command commands[] = {
 	{
 		.name = "create-md", .run = cmd_create, .write = true,
@@ -642,6 +751,10 @@ static const struct command commands[] = {
 		"Print every superblock field, one 'key: value' per line (sizes also\n"
 		"human-readable, flags by name, peer slots in use), then where the\n"
 		"area is. --json prints the same as one JSON object.\n"
+		"For each peer slot in use it counts the bits set in the bitmap\n"
+		"('bitmap[node N]: B bits set, K KiB out of sync'), and it reads the\n"
+		"activity log: 'al: clean', or 'al: N transactions, M active extents\n"
+		"(needs replay)' followed by 'al-extent: E' lines (the first 64).\n"
 		"Exit 10 with the reason when no valid metadata is found, or when it\n"
 		"does not fit the devices as they are now (printed after the dump).\n",
 	},
@@ -666,6 +779,17 @@ static const struct command commands[] = {
 		.help =
 		"Mark the data Outdated: set OUTDATED, clear WAS_UP_TO_DATE. An\n"
 		"Inconsistent disk is left as it is.\n",
+	},
+	{
+		.name = "apply-al", .run = cmd_apply_al, .write = true,
+		.args = "",
+		.help =
+		"Do what attaching does after a crash: when the superblock lacks\n"
+		"AL_CLEAN, replay the activity log and mark every extent it names\n"
+		"(4 MiB each) out of sync in the bitmap of every peer slot in use;\n"
+		"then rewrite the activity log empty, fsync, and set AL_CLEAN. With\n"
+		"AL_CLEAN set there is nothing to do and nothing is written.\n"
+		"Refused (exit 30) when a device is in use, e.g. attached.\n",
 	},
 };
 

@@ -31,7 +31,8 @@ typedef char tandem_md_al_is_whole_blocks
 			 TANDEM_MDF_AL_CLEAN | TANDEM_MDF_FULL_SYNC | \
 			 TANDEM_MDF_OUTDATED)
 #define KNOWN_PEER_FLAGS (TANDEM_MDPF_CONNECTED_ONCE | \
-			  TANDEM_MDPF_PEER_OUTDATED)
+			  TANDEM_MDPF_PEER_OUTDATED | \
+			  TANDEM_MDPF_OLDER_PRIMARY)
 
 static const char * const md_errors[TANDEM_MD_ERR_MAX] = {
 	[0]			= "success",
@@ -181,7 +182,7 @@ const char *tandem_md_flag_name(unsigned int bit)
 const char *tandem_md_peer_flag_name(unsigned int bit)
 {
 	static const char * const names[] = {
-		"CONNECTED_ONCE", "PEER_OUTDATED",
+		"CONNECTED_ONCE", "PEER_OUTDATED", "OLDER_PRIMARY",
 	};
 
 	return bit < sizeof(names) / sizeof(names[0]) ? names[bit] : NULL;

@@ -47,6 +47,11 @@ static bool related(const struct tandem_sync_facts *f)
 	return false;
 }
 
+bool tandem_sync_sb_bitmap(const struct tandem_sync_facts *f)
+{
+	return f->my_bitmap && f->my_bitmap == f->peer_bitmap;
+}
+
 enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f)
 {
 	bool ahead, behind;
@@ -64,27 +69,27 @@ enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f)
 
 	if (f->my_current == f->peer_current) {
 		if (f->my_crashed && (!f->peer_crashed || f->my_node_lower))
-			return TANDEM_SYNC_FULL_SOURCE;
+			return TANDEM_SYNC_BITMAP_SOURCE;
 		if (f->peer_crashed)
-			return TANDEM_SYNC_FULL_TARGET;
+			return TANDEM_SYNC_BITMAP_TARGET;
 		return TANDEM_SYNC_NONE;
 	}
 	ahead = f->my_bitmap && f->my_bitmap == f->peer_current &&
 		f->my_disk == TANDEM_DS_UPTODATE;
 	behind = f->peer_bitmap && f->peer_bitmap == f->my_current &&
 		 f->peer_disk == TANDEM_DS_UPTODATE;
-	if (ahead && !behind)	/* a crashed Primary's own writes: all */
-		return f->peer_crashed ? TANDEM_SYNC_FULL_SOURCE :
-					 TANDEM_SYNC_BITMAP_SOURCE;
+	if (ahead && !behind)
+		return TANDEM_SYNC_BITMAP_SOURCE;
 	if (behind && !ahead)
-		return f->my_crashed ? TANDEM_SYNC_FULL_TARGET :
-				       TANDEM_SYNC_BITMAP_TARGET;
+		return TANDEM_SYNC_BITMAP_TARGET;
 	if (!related(f))
 		return TANDEM_SYNC_UNRELATED;
 	if (f->my_discard && !f->peer_discard)
-		return TANDEM_SYNC_FULL_TARGET;
+		return tandem_sync_sb_bitmap(f) ? TANDEM_SYNC_BITMAP_TARGET :
+						  TANDEM_SYNC_FULL_TARGET;
 	if (f->peer_discard && !f->my_discard)
-		return TANDEM_SYNC_FULL_SOURCE;
+		return tandem_sync_sb_bitmap(f) ? TANDEM_SYNC_BITMAP_SOURCE :
+						  TANDEM_SYNC_FULL_SOURCE;
 	return TANDEM_SYNC_SPLIT_BRAIN;
 }
 

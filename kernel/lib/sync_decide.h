@@ -61,17 +61,34 @@ struct tandem_sync_facts {
  *  2. one side Inconsistent, the other UpToDate: FULL towards it;
  *  3. either side without data (Inconsistent): NONE;
  *  4. same current generation: NONE, unless a side crashed as Primary
- *     (its last writes may not have reached the peer): FULL from it
- *     (from the lower node id if both did);
+ *     (its last writes may not have reached the peer): BITMAP from it
+ *     (from the lower node id if both did); its bitmap holds the
+ *     extents of its replayed activity log;
  *  5. our bitmap generation is the peer's current one and we are
- *     UpToDate: BITMAP_SOURCE; the mirror image: BITMAP_TARGET; FULL
- *     instead if the target side crashed as Primary (it may hold writes
- *     the source never saw); both at once: go to rule 6;
+ *     UpToDate: BITMAP_SOURCE; the mirror image: BITMAP_TARGET (a target
+ *     that crashed as Primary adds its activity log extents to the
+ *     source's bitmap); both at once: go to rule 6;
  *  6. any generation in common: SPLIT_BRAIN, resolved when exactly one
- *     side connected with --discard-my-data (that side becomes FULL
- *     target of the other); none in common: UNRELATED.
+ *     side connected with --discard-my-data: that side becomes target
+ *     of the other, BITMAP when both bitmaps started at the same
+ *     generation (tandem_sync_sb_bitmap(): the union of both nodes'
+ *     changes is what differs), FULL otherwise; none in common:
+ *     UNRELATED.
+ *
+ * A bitmap resync transfers the union of both nodes' bitmaps: the source
+ * sends its bits, the target adds them to its own.
  */
 enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f);
+
+/**
+ * tandem_sync_sb_bitmap() - can a split brain be resolved by bitmaps?
+ * @f: the facts
+ *
+ * Return: true if both nodes' bitmaps started collecting changes at the
+ * same (non-zero) generation: together they name every block either
+ * node changed since.
+ */
+bool tandem_sync_sb_bitmap(const struct tandem_sync_facts *f);
 
 const char *tandem_sync_decision_name(enum tandem_sync_decision d);
 

@@ -114,6 +114,10 @@ enum tandem_net_attr {
 	TANDEM_NET_RCVBUF_SIZE,		/* u32, bytes; 0 = auto */
 	TANDEM_NET_MAX_BUFFERS,		/* u32, 4 KiB pages; 2048 */
 	TANDEM_NET_MAX_EPOCH_SIZE,	/* u32, writes; 2048 */
+	TANDEM_NET_AFTER_SB_0PRI,	/* u32 enum tandem_asb_policy
+					 * (kernel/lib/after_sb.h); disconnect */
+	TANDEM_NET_AFTER_SB_1PRI,	/* u32, the same; disconnect */
+	TANDEM_NET_AFTER_SB_2PRI,	/* u32, the same; disconnect */
 	__TANDEM_NET_MAX,
 };
 #define TANDEM_NET_MAX (__TANDEM_NET_MAX - 1)
@@ -131,9 +135,13 @@ enum tandem_disk_attr {
 	TANDEM_DISK_BARRIER,		/* u8 0/1; 0 */
 	TANDEM_DISK_FLUSHES,		/* u8 0/1; 1 */
 	TANDEM_DISK_MD_FLUSHES,		/* u8 0/1; 1 */
+	TANDEM_DISK_RESYNC_AFTER,	/* u32 minor whose resync goes first;
+					 * TANDEM_NO_MINOR (default): none */
 	__TANDEM_DISK_MAX,
 };
 #define TANDEM_DISK_MAX (__TANDEM_DISK_MAX - 1)
+
+#define TANDEM_NO_MINOR	0xffffffffU
 
 enum tandem_on_io_error {
 	TANDEM_IOERR_DETACH,

@@ -62,6 +62,9 @@ enum tandem_md_kind {
 /* Per-peer slot flags */
 #define TANDEM_MDPF_CONNECTED_ONCE	(1U << 0)
 #define TANDEM_MDPF_PEER_OUTDATED	(1U << 1)
+#define TANDEM_MDPF_OLDER_PRIMARY	(1U << 2) /* the bitmap started when
+						   * we, Primary, lost the
+						   * peer */
 
 /**
  * struct tandem_md_peer - one bitmap slot

@@ -131,11 +131,14 @@ struct tandem_p_auth_result {
  * @protocol: enum tandem_protocol
  * @flags: TANDEM_NF_*
  * @integrity_alg: data-integrity-alg, NUL-padded, empty for none
+ * @after_sb: after-sb-0pri, -1pri and -2pri policies (-1pri and -2pri
+ *            must be the same on both nodes)
  */
 struct tandem_p_net_opts {
 	__be32 protocol;
 	__be32 flags;
 	__u8 integrity_alg[32];
+	__be32 after_sb[3];
 } __attribute__((packed));
 
 #define TANDEM_HISTORY_UUIDS	4
@@ -144,6 +147,9 @@ struct tandem_p_net_opts {
 #define TANDEM_UF_CRASHED_PRIMARY	(1U << 0)
 #define TANDEM_UF_INCONSISTENT		(1U << 1)
 #define TANDEM_UF_PRIMARY		(1U << 2)
+#define TANDEM_UF_OLDER_PRIMARY		(1U << 3) /* was Primary when the
+						   * bitmap towards the peer
+						   * started */
 
 /**
  * struct tandem_p_uuids - generation identifiers of one volume
@@ -180,7 +186,7 @@ struct tandem_p_sizes {
  * @role: enum tandem_role of the sender's resource
  * @disk: enum tandem_disk_state of the sender's volume
  * @repl: enum tandem_repl_state the sender requests/has
- * @flags: reserved, 0
+ * @flags: TANDEM_SF_*
  */
 struct tandem_p_state {
 	__be32 role;
@@ -188,6 +194,16 @@ struct tandem_p_state {
 	__be32 repl;
 	__be32 flags;
 } __attribute__((packed));
+
+/* TP_STATE flags */
+#define TANDEM_SF_USER_PAUSE	(1U << 0) /* the sender's administrator
+					   * paused the resync (pause-sync) */
+#define TANDEM_SF_DEP_PAUSE	(1U << 2) /* the sender waits for another
+					   * resync first (resync-after) */
+#define TANDEM_SF_START_FULL	(1U << 1) /* the sender just started a full
+					   * sync in the direction of @repl
+					   * (invalidate, invalidate-remote):
+					   * take the other side */
 
 /* TP_DATA / TP_SYNC_DATA flags (dp_flags) */
 #define TANDEM_DP_FUA		(1U << 0)

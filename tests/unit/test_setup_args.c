@@ -29,6 +29,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "kernel/lib/after_sb.h"
 #include "kernel/uapi/tandem_genl.h"
 #include "kernel/uapi/tandem_version.h"
 #include "setup/format.h"
@@ -516,9 +517,12 @@ static void positional_values(void **state)
 	assert_int_equal(req.minor, 4);
 	assert_int_equal(req.peer_node_id, 9);
 
+	/* A fixed rate: the dynamic controller is turned off with it. */
 	assert_int_equal(cmdline("resync-rate 0 10M", &e), 0);
 	assert_int_equal(req.opts[TS_GRP_DISK].have,
-			 1u << TANDEM_DISK_RESYNC_RATE);
+			 1u << TANDEM_DISK_RESYNC_RATE |
+			 1u << TANDEM_DISK_C_PLAN_AHEAD);
+	assert_int_equal(req.opts[TS_GRP_DISK].u[TANDEM_DISK_C_PLAN_AHEAD], 0);
 	assert_int_equal(req.opts[TS_GRP_DISK].u[TANDEM_DISK_RESYNC_RATE],
 			 10240);
 
@@ -543,7 +547,10 @@ static void net_options_each_kind(void **state)
 				 "--timeout=90 --connect-int 7 --ping-int=3 "
 				 "--ping-timeout=15 --ko-count=0 "
 				 "--sndbuf-size=512K --rcvbuf-size=2M "
-				 "--max-buffers=8000 --max-epoch-size=100",
+				 "--max-buffers=8000 --max-epoch-size=100 "
+				 "--after-sb-0pri=discard-zero-changes "
+				 "--after-sb-1pri consensus "
+				 "--after-sb-2pri=call-pri-lost-after-sb",
 				 &e), 0);
 	assert_int_equal(net->u[TANDEM_NET_PROTOCOL], TANDEM_PROT_B);
 	assert_string_equal(net->s[TANDEM_NET_TRANSPORT], "rdma");
@@ -561,9 +568,18 @@ static void net_options_each_kind(void **state)
 	assert_int_equal(net->u[TANDEM_NET_RCVBUF_SIZE], 2097152);
 	assert_int_equal(net->u[TANDEM_NET_MAX_BUFFERS], 8000);
 	assert_int_equal(net->u[TANDEM_NET_MAX_EPOCH_SIZE], 100);
+	assert_int_equal(net->u[TANDEM_NET_AFTER_SB_0PRI],
+			 TANDEM_ASB_DISCARD_ZERO_CHG);
+	assert_int_equal(net->u[TANDEM_NET_AFTER_SB_1PRI], TANDEM_ASB_CONSENSUS);
+	assert_int_equal(net->u[TANDEM_NET_AFTER_SB_2PRI],
+			 TANDEM_ASB_CALL_HELPER);
 	/* every net option was given once */
 	assert_int_equal(net->have, ((1u << (TANDEM_NET_MAX + 1)) - 1) & ~1u);
 	assert_int_equal(req.opts[TS_GRP_DISK].have, 0);
+	/* a policy of another option is refused, with the choices */
+	assert_int_equal(cmdline("net-options r0 1 --after-sb-1pri=discard-local",
+				 &e), -1);
+	assert_non_null(strstr(e.msg, "consensus"));
 
 	assert_int_equal(cmdline("net-options r0 1 --allow-two-primaries=no",
 				 &e), 0);
@@ -583,7 +599,8 @@ static void disk_options_each_kind(void **state)
 				 "--c-max-rate=1G --c-min-rate 4096 "
 				 "--al-extents=6433 --on-io-error "
 				 "call-local-io-error --disk-barrier=yes "
-				 "--disk-flushes=no --md-flushes", &e), 0);
+				 "--disk-flushes=no --md-flushes "
+				 "--resync-after=3", &e), 0);
 	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_RATE], 102400);
 	assert_int_equal(disk->u[TANDEM_DISK_C_PLAN_AHEAD], 30);
 	assert_int_equal(disk->u[TANDEM_DISK_C_FILL_TARGET], 2048);
@@ -596,7 +613,13 @@ static void disk_options_each_kind(void **state)
 	assert_int_equal(disk->u[TANDEM_DISK_BARRIER], 1);
 	assert_int_equal(disk->u[TANDEM_DISK_FLUSHES], 0);
 	assert_int_equal(disk->u[TANDEM_DISK_MD_FLUSHES], 1);
+	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_AFTER], 3);
 	assert_int_equal(disk->have, ((1u << (TANDEM_DISK_MAX + 1)) - 1) & ~1u);
+	assert_int_equal(cmdline("disk-options 0 --resync-after=-1", &e), 0);
+	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_AFTER], TANDEM_NO_MINOR);
+	assert_int_equal(cmdline("disk-options 0 --resync-after none", &e), 0);
+	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_AFTER], TANDEM_NO_MINOR);
+	assert_int_equal(cmdline("disk-options 0 --resync-after=x", &e), -1);
 
 	assert_int_equal(cmdline("new-resource r0 1 --auto-promote=yes", &e), 0);
 	assert_int_equal(req.opts[TS_GRP_RES].u[TANDEM_RES_AUTO_PROMOTE], 1);

@@ -121,15 +121,16 @@ static void rule4_same_generation(void **state)
 	(void)state;
 	f = facts(TANDEM_DS_UPTODATE, TANDEM_DS_UPTODATE, G1, G1);
 	assert_int_equal(both(&f), TANDEM_SYNC_NONE);
+	/* A crashed Primary's AL extents are in its bitmap: it is source. */
 	f.my_crashed = true;
-	assert_int_equal(both(&f), TANDEM_SYNC_FULL_SOURCE);
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
 	f.my_crashed = false;
 	f.peer_crashed = true;
-	assert_int_equal(both(&f), TANDEM_SYNC_FULL_TARGET);
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
 	f.my_crashed = true;	/* both: the lower node id wins */
-	assert_int_equal(both(&f), TANDEM_SYNC_FULL_SOURCE);
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
 	f.my_node_lower = false;
-	assert_int_equal(both(&f), TANDEM_SYNC_FULL_TARGET);
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
 }
 
 static void rule5_bitmap_resync(void **state)
@@ -145,10 +146,13 @@ static void rule5_bitmap_resync(void **state)
 	/* An Outdated peer at G1 takes the same bitmap resync. */
 	f.peer_disk = TANDEM_DS_OUTDATED;
 	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
-	/* A peer that crashed as Primary at G1 gets everything instead. */
+	/*
+	 * A peer that crashed as Primary at G1 still takes a bitmap resync:
+	 * its replayed AL extents are in its own bitmap, which it adds.
+	 */
 	f.peer_disk = TANDEM_DS_UPTODATE;
 	f.peer_crashed = true;
-	assert_int_equal(both(&f), TANDEM_SYNC_FULL_SOURCE);
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
 	/* We are not UpToDate: no source of a bitmap resync. */
 	f.peer_crashed = false;
 	f.my_disk = TANDEM_DS_CONSISTENT;
@@ -167,6 +171,22 @@ static void rule6_split_brain_or_unrelated(void **state)
 	f.my_history[0] = G1;
 	f.peer_history[0] = G1;
 	assert_int_equal(both(&f), TANDEM_SYNC_SPLIT_BRAIN);
+	/* Bitmaps from the same generation: the victim takes their union. */
+	f.my_discard = true;
+	assert_true(tandem_sync_sb_bitmap(&f));
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
+	f.my_discard = false;
+	f.peer_discard = true;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
+	f.peer_discard = false;
+	/* Bitmaps from different generations: everything. */
+	f.peer_bitmap = G4;
+	f.peer_history[1] = G4;
+	f.my_discard = true;
+	assert_false(tandem_sync_sb_bitmap(&f));
+	assert_int_equal(both(&f), TANDEM_SYNC_FULL_TARGET);
+	f.my_discard = false;
+	f.peer_history[1] = 0;
 	/* Common ancestry in history only is still split brain. */
 	f.my_bitmap = f.peer_bitmap = 0;
 	f.my_history[0] = G4;

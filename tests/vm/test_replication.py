@@ -38,8 +38,8 @@ def test_initial_sync(nodes):
     res = alpha.run("tandemsetup primary r0")
     assert res.rc != 0 and "not UpToDate" in res.out, res
 
-    alpha.check("tandemsetup resync-rate 0 20M")
-    bravo.check("tandemsetup resync-rate 0 20M")
+    alpha.check("tandemsetup resync-rate 0 10M")
+    bravo.check("tandemsetup resync-rate 0 10M")
     alpha.check("tandemsetup primary r0 --force")
     # Progress is visible during the sync, on both sides.
     block = tc.wait_proc(bravo, r"sync'ed:", timeout=60)
@@ -55,11 +55,11 @@ def test_initial_sync(nodes):
                                 r"ds:UpToDate/UpToDate C", timeout=30)
     assert tc.counters(block)["oos"] == 0
     assert tc.counters(block)["nr"] > 100 * 1024   # the sync came over
-    # The fixed resync-rate held: within 10% of 20 MiB/s over the sync.
+    # The fixed resync-rate held: within 10% of 10 MiB/s over the sync.
     m = re.search(r"resync done: (\d+) KiB in ([\d.]+) s", bravo.check("dmesg"))
     assert m, "no resync summary in the log"
     rate = int(m.group(1)) / float(m.group(2))
-    assert 0.9 * 20480 <= rate <= 1.1 * 20480, rate
+    assert 0.9 * 10240 <= rate <= 1.1 * 10240, rate
 
 
 def test_second_primary_refused(nodes):

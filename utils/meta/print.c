@@ -3,6 +3,7 @@
  * tandemmeta - superblock dumps.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,8 +93,35 @@ static unsigned int peers_in_use(const struct tandem_md_info *info)
 	return n;
 }
 
+/* At most this many al-extent lines in the text dump. */
+#define AL_LINES_MAX 64
+
+static bool al_clean(const struct tandem_md_info *info)
+{
+	return info->flags & TANDEM_MDF_AL_CLEAN;
+}
+
+static void print_al(FILE *out, const struct tandem_md_info *info,
+		     const struct meta_al *al)
+{
+	uint32_t i;
+
+	if (al_clean(info)) {
+		fprintf(out, "al: clean\n");
+		return;
+	}
+	fprintf(out, "al: %" PRIu32 " transactions, %" PRIu32
+		" active extents (needs replay)\n", al->rp.valid, al->n_extents);
+	for (i = 0; i < al->n_extents && i < AL_LINES_MAX; i++)
+		fprintf(out, "al-extent: %" PRIu32 "\n", al->extents[i]);
+	if (al->n_extents > AL_LINES_MAX)
+		fprintf(out, "al-extent: ... (%" PRIu32 " more)\n",
+			al->n_extents - AL_LINES_MAX);
+}
+
 void meta_print_dump(FILE *out, const struct tandem_md_info *info,
-		     const struct meta_where *where)
+		     const struct meta_where *where,
+		     const struct meta_state *state)
 {
 	char f[256];
 	unsigned int i;
@@ -132,7 +160,14 @@ void meta_print_dump(FILE *out, const struct tandem_md_info *info,
 			"peer[%u]: node_id %" PRIu32 ", flags %s, bitmap_uuid %016" PRIX64 "\n",
 			i, p->node_id, meta_flags_str(f, sizeof(f), p->flags, 1),
 			p->bitmap_uuid);
+		if (state)
+			fprintf(out,
+				"bitmap[node %" PRIu32 "]: %" PRIu64 " bits set, %" PRIu64 " KiB out of sync\n",
+				p->node_id, state->bits_set[i],
+				state->bits_set[i] * (TANDEM_BM_BLOCK_BYTES / 1024));
 	}
+	if (state)
+		print_al(out, info, state->al);
 	fprintf(out, "disk_state: %s\n", meta_disk_state(info->flags));
 	fprintf(out, "device: %s\n", where->device);
 	line_bytes(out, "md_offset", where->md_offset);
@@ -187,7 +222,8 @@ static void json_history(FILE *out, const struct tandem_md_info *info)
 	fputc(']', out);
 }
 
-static void json_peers(FILE *out, const struct tandem_md_info *info)
+static void json_peers(FILE *out, const struct tandem_md_info *info,
+		       const struct meta_state *state)
 {
 	unsigned int i, n = 0;
 
@@ -202,13 +238,34 @@ static void json_peers(FILE *out, const struct tandem_md_info *info)
 		json_flags(out, p->flags, 1);
 		fprintf(out, ", ");
 		json_uuid(out, "bitmap_uuid", p->bitmap_uuid);
+		if (state)
+			fprintf(out,
+				", \"bits_set\": %" PRIu64 ", \"out_of_sync_kib\": %" PRIu64,
+				state->bits_set[i],
+				state->bits_set[i] * (TANDEM_BM_BLOCK_BYTES / 1024));
 		fputc('}', out);
 	}
 	fputc(']', out);
 }
 
+/* With AL_CLEAN nothing is active: the ring is not replayed. */
+static void json_al(FILE *out, const struct tandem_md_info *info,
+		    const struct meta_al *al)
+{
+	bool clean = al_clean(info);
+	uint32_t i, n = clean ? 0 : al->n_extents;
+
+	fprintf(out,
+		"\"al\": {\"clean\": %s, \"transactions\": %" PRIu32 ", \"active\": %" PRIu32 ", \"max_seq\": %" PRIu64 ", \"extents\": [",
+		clean ? "true" : "false", al->rp.valid, n, al->rp.max_seq);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%" PRIu32, i ? ", " : "", al->extents[i]);
+	fprintf(out, "]}");
+}
+
 void meta_print_dump_json(FILE *out, const struct tandem_md_info *info,
-			  const struct meta_where *where)
+			  const struct meta_where *where,
+			  const struct meta_state *state)
 {
 	fprintf(out, "{\"magic\": \"0x%016" PRIX64 "\", ", info->magic);
 	fprintf(out, "\"version\": %" PRIu32 ", ", info->version);
@@ -235,7 +292,11 @@ void meta_print_dump_json(FILE *out, const struct tandem_md_info *info,
 	fprintf(out, ", \"bm_block_bytes\": %" PRIu32, info->bm_block_bytes);
 	fprintf(out, ", \"al_extent_bytes\": %" PRIu32, info->al_extent_bytes);
 	fprintf(out, ", ");
-	json_peers(out, info);
+	json_peers(out, info, state);
+	if (state) {
+		fprintf(out, ", ");
+		json_al(out, info, state->al);
+	}
 	fprintf(out, ", \"disk_state\": \"%s\", \"device\": ",
 		meta_disk_state(info->flags));
 	json_string(out, where->device);
@@ -273,7 +334,7 @@ void meta_print_gi_json(FILE *out, const struct tandem_md_info *info)
 	fprintf(out, "{");
 	json_uuid(out, "current_uuid", info->current_uuid);
 	fprintf(out, ", ");
-	json_peers(out, info);
+	json_peers(out, info, NULL);
 	fprintf(out, ", ");
 	json_history(out, info);
 	fprintf(out, ", \"disk_state\": \"%s\", \"flags\": ",

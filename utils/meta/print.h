@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "kernel/lib/md_layout.h"
+#include "meta/area.h"
 
 /**
  * struct meta_where - where a superblock was read from
@@ -23,6 +24,16 @@ struct meta_where {
 	uint64_t sb_offset;
 };
 
+/**
+ * struct meta_state - what dump-md reads besides the superblock
+ * @al: the activity log ring, replayed
+ * @bits_set: bits set in each bitmap slot in use (others 0)
+ */
+struct meta_state {
+	const struct meta_al *al;
+	uint64_t bits_set[TANDEM_MD_MAX_PEERS];
+};
+
 /* "1.50 GiB"; @buf of at least 32 bytes. Returns @buf. */
 const char *meta_fmt_size(char *buf, size_t len, uint64_t bytes);
 
@@ -32,10 +43,16 @@ const char *meta_disk_state(uint32_t flags);
 /* "CONSISTENT|AL_CLEAN", or "none"; @buf of at least 128 bytes. */
 const char *meta_flags_str(char *buf, size_t len, uint32_t flags, int peer);
 
+/*
+ * @state may be NULL when the bitmaps and the AL could not be read: the
+ * lines (keys) about them are left out.
+ */
 void meta_print_dump(FILE *out, const struct tandem_md_info *info,
-		     const struct meta_where *where);
+		     const struct meta_where *where,
+		     const struct meta_state *state);
 void meta_print_dump_json(FILE *out, const struct tandem_md_info *info,
-			  const struct meta_where *where);
+			  const struct meta_where *where,
+			  const struct meta_state *state);
 void meta_print_gi(FILE *out, const struct tandem_md_info *info);
 void meta_print_gi_json(FILE *out, const struct tandem_md_info *info);
 

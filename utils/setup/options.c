@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/lib/after_sb.h"
 #include "kernel/lib/tandem_lib.h"
 #include "setup/options.h"
 
@@ -42,6 +43,12 @@ static const struct ts_optdef optdefs[] = {
 	    "4 KiB pages (default 2048)"),
 	NET("max-epoch-size", MAX_EPOCH_SIZE, TS_OPT_U32,
 	    "writes (default 2048)"),
+	NET("after-sb-0pri", AFTER_SB_0PRI, TS_OPT_ASB0,
+	    "split brain, no Primary (default disconnect)"),
+	NET("after-sb-1pri", AFTER_SB_1PRI, TS_OPT_ASB1,
+	    "split brain, one Primary (default disconnect)"),
+	NET("after-sb-2pri", AFTER_SB_2PRI, TS_OPT_ASB2,
+	    "split brain, two Primaries (default disconnect)"),
 
 	DISK("resync-rate", RESYNC_RATE, TS_OPT_KIBS,
 	     "KiB/s; K/M/G suffix = KiB/MiB/GiB per second"),
@@ -60,6 +67,8 @@ static const struct ts_optdef optdefs[] = {
 	DISK("disk-barrier", BARRIER, TS_OPT_BOOL, "(default no)"),
 	DISK("disk-flushes", FLUSHES, TS_OPT_BOOL, "(default yes)"),
 	DISK("md-flushes", MD_FLUSHES, TS_OPT_BOOL, "(default yes)"),
+	DISK("resync-after", RESYNC_AFTER, TS_OPT_MINOR,
+	     "resync only after this minor's resync (default -1 = none)"),
 
 	{ "auto-promote", TS_GRP_RES, TANDEM_RES_AUTO_PROMOTE, TS_OPT_BOOL, 0,
 	  "(default no)" },
@@ -149,6 +158,22 @@ int ts_opt_parse(const struct ts_optdef *d, const char *value,
 		if (ts_parse_on_io_error(what, value, &u, e))
 			return -1;
 		break;
+	case TS_OPT_MINOR:
+		if (!strcmp(value, "-1") || !strcmp(value, "none"))
+			u = TANDEM_NO_MINOR;
+		else if (ts_parse_u32(what, value, &u, e))
+			return -1;
+		else if (u >= TANDEM_NO_MINOR)
+			return ts_fail(e, "%s: '%s' is not a minor", what,
+				       value);
+		break;
+	case TS_OPT_ASB0:
+	case TS_OPT_ASB1:
+	case TS_OPT_ASB2:
+		if (tandem_asb_parse(d->kind - TS_OPT_ASB0, value, &u))
+			return ts_fail(e, "%s: '%s' is not one of %s", what,
+				       value, ts_opt_metavar(d));
+		break;
 	case TS_OPT_TRANSPORT:
 		if (!tandem_transport_name_valid(value))
 			return ts_fail(e, "%s: '%s' is not a transport name "
@@ -221,6 +246,17 @@ char *ts_opt_format(const struct ts_optdef *d, const struct ts_optset *set,
 	case TS_OPT_IOERR:
 		snprintf(buf, len, "%s", ts_on_io_error_name(u));
 		break;
+	case TS_OPT_ASB0:
+	case TS_OPT_ASB1:
+	case TS_OPT_ASB2:
+		snprintf(buf, len, "%s", tandem_asb_name(u));
+		break;
+	case TS_OPT_MINOR:
+		if (u == TANDEM_NO_MINOR)
+			snprintf(buf, len, "-1");
+		else
+			snprintf(buf, len, "%u", u);
+		break;
 	case TS_OPT_STRING:
 	case TS_OPT_TRANSPORT:
 		ts_config_quote(set->s[d->attr], buf, len);
@@ -244,6 +280,17 @@ const char *ts_opt_metavar(const struct ts_optdef *d)
 		return "A|B|C";
 	case TS_OPT_IOERR:
 		return "detach|pass_on|call-local-io-error";
+	case TS_OPT_ASB0:
+		return "disconnect|discard-younger-primary|discard-older-primary|"
+		       "discard-zero-changes|discard-least-changes|"
+		       "discard-local|discard-remote";
+	case TS_OPT_ASB1:
+		return "disconnect|consensus|discard-secondary|"
+		       "call-pri-lost-after-sb";
+	case TS_OPT_ASB2:
+		return "disconnect|call-pri-lost-after-sb|violently-as0p";
+	case TS_OPT_MINOR:
+		return "MINOR|-1";
 	case TS_OPT_STRING:
 		return "ALG";
 	case TS_OPT_TRANSPORT:

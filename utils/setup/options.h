@@ -24,6 +24,10 @@ enum ts_optkind {
 	TS_OPT_SECTORS,		/* SIZE with K/M/G suffix -> sectors, u32 */
 	TS_OPT_KIBS,		/* RATE with K/M/G suffix -> KiB/s, u32 */
 	TS_OPT_IOERR,		/* on-io-error policy, u32 */
+	TS_OPT_ASB0,		/* after-sb-0pri policy, u32 */
+	TS_OPT_ASB1,		/* after-sb-1pri policy, u32 */
+	TS_OPT_ASB2,		/* after-sb-2pri policy, u32 */
+	TS_OPT_MINOR,		/* a minor, or -1/none: TANDEM_NO_MINOR */
 };
 
 enum ts_optgroup {

@@ -35,8 +35,8 @@ static const struct ts_verb verbs[] = {
 	REQ("disk-options", DISK_OPTS, 1, 0, TS_O_DISK,
 	    "change the disk options of MINOR", A(MINOR)),
 	REQ("resync-rate", DISK_OPTS, 2, 0, 0,
-	    "set the resync rate of MINOR (same as disk-options "
-	    "--resync-rate=RATE)", A(MINOR), A(RATE)),
+	    "set a fixed resync rate for MINOR (same as disk-options "
+	    "--resync-rate=RATE --c-plan-ahead=0)", A(MINOR), A(RATE)),
 	REQ("connect", CONNECT, 4, 0, TS_O_NET | TS_O_DISCARD,
 	    "connect resource RES to peer PEER_NODE_ID",
 	    A(RES), A(PEER_NODE_ID), A(LOCAL_ADDR), A(PEER_ADDR)),
@@ -226,8 +226,11 @@ static int parse_arg(enum ts_arg kind, const char *s, struct ts_request *req,
 	case A(RATE):
 		if (ts_parse_scaled(what, s, 1024, &rate, e))
 			return -1;
+		/* A fixed rate: the dynamic controller off. */
 		req->opts[TS_GRP_DISK].u[TANDEM_DISK_RESYNC_RATE] = rate;
-		req->opts[TS_GRP_DISK].have |= 1u << TANDEM_DISK_RESYNC_RATE;
+		req->opts[TS_GRP_DISK].u[TANDEM_DISK_C_PLAN_AHEAD] = 0;
+		req->opts[TS_GRP_DISK].have |= 1u << TANDEM_DISK_RESYNC_RATE |
+					       1u << TANDEM_DISK_C_PLAN_AHEAD;
 		return 0;
 	}
 	return ts_fail(e, "internal error: argument kind %d", kind);
