@@ -355,7 +355,8 @@ void tandem_detach(struct tandem_device *d)
 	 */
 	for (i = 0; i < 500 && !tandem_al_idle(d); i++)
 		msleep(20);
-	clean = tandem_al_idle(d) && !tandem_bm_write_all(d, true);
+	clean = !tandem_bm_write_all(d, true);
+	clean = tandem_al_idle(d) && clean;
 	if (clean)
 		d->md.info.flags |= TANDEM_MDF_AL_CLEAN;
 	else

@@ -170,7 +170,9 @@ void tandem_bm_free(struct tandem_peer_device *pd)
 
 /*
  * Write @pd's dirty (or @all) bitmap blocks. The caller keeps the disk
- * attached: it holds a disk pin, an application request, or is detach.
+ * attached (it holds a disk pin, an application request, or is detach)
+ * and holds the device's md_io_mutex, which also keeps @pd on the
+ * device's list.
  */
 static int bm_write(struct tandem_peer_device *pd, bool all)
 {
@@ -180,10 +182,10 @@ static int bm_write(struct tandem_peer_device *pd, bool all)
 	u64 p, n, longs;
 	int idx, err = 0;
 
+	lockdep_assert_held(&d->md_io_mutex);
 	page = alloc_page(GFP_NOIO);
 	if (!page)
 		return -ENOMEM;
-	mutex_lock(&d->md_io_mutex);
 	idx = d->md.bdev ? slot_index(pd) : -1;
 	n = bm_pages(pd->bm_bits);
 	longs = BITS_TO_LONGS(pd->bm_bits);
@@ -216,7 +218,6 @@ static int bm_write(struct tandem_peer_device *pd, bool all)
 		}
 		atomic_inc(&d->bm_writes);
 	}
-	mutex_unlock(&d->md_io_mutex);
 	__free_page(page);
 	return err;
 }
@@ -238,7 +239,9 @@ int tandem_bm_write(struct tandem_peer_device *pd)
 
 	if (!tandem_get_disk(d))
 		return 0;
+	mutex_lock(&d->md_io_mutex);
 	err = bm_write(pd, false);
+	mutex_unlock(&d->md_io_mutex);
 	tandem_put_disk(d);
 	return err;
 }
@@ -256,11 +259,13 @@ int tandem_bm_write_all(struct tandem_device *d, bool all)
 	struct tandem_peer_device *pd;
 	int err = 0, e;
 
+	mutex_lock(&d->md_io_mutex);
 	list_for_each_entry(pd, &d->peer_devices, dev_list) {
 		e = bm_write(pd, all);
 		if (e && !err)
 			err = e;
 	}
+	mutex_unlock(&d->md_io_mutex);
 	return err;
 }
 
@@ -333,10 +338,15 @@ static void bm_fill(struct tandem_peer_device *pd, bool set)
 {
 	spin_lock_irq(&pd->device->resource->lock);
 	if (pd->bitmap) {
-		if (set)
+		if (set) {
 			bitmap_fill(pd->bitmap, pd->bm_bits);
-		else
+			/* bitmap_fill() fills the whole last word */
+			if (pd->bm_bits % BITS_PER_LONG)
+				pd->bitmap[pd->bm_bits / BITS_PER_LONG] &=
+					BITMAP_LAST_WORD_MASK(pd->bm_bits);
+		} else {
 			bitmap_zero(pd->bitmap, pd->bm_bits);
+		}
 		pd->oos_bits = set ? pd->bm_bits : 0;
 		bitmap_fill(pd->bm_dirty, bm_pages(pd->bm_bits));
 	}

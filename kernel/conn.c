@@ -106,12 +106,17 @@ void tandem_conn_failed(struct tandem_connection *c, enum tandem_conn_state cs,
  * same facts, but a node that closed its sockets at once could make the
  * peer lose the packets that lead it there (a close with unread data
  * resets the connection). So the refusal is orderly: tell the peer with
- * TP_DISCONNECT and keep reading until its own TP_DISCONNECT arrives, or
- * 5 seconds pass; then the connection ends StandAlone on both nodes.
+ * TP_DISCONNECT (flag TANDEM_DISC_REFUSED: a peer that reached another
+ * verdict, e.g. because only we know we cannot demote, goes StandAlone
+ * too) and keep reading until its own TP_DISCONNECT arrives, or 5 seconds
+ * pass; then the connection ends StandAlone on both nodes.
  */
 void tandem_refuse_connection(struct tandem_connection *c, const char *fmt,
 			      ...)
 {
+	struct tandem_p_disconnect p = {
+		.flags = cpu_to_be32(TANDEM_DISC_REFUSED),
+	};
 	va_list args;
 
 	if (c->refused)
@@ -122,8 +127,8 @@ void tandem_refuse_connection(struct tandem_connection *c, const char *fmt,
 	c->refused = true;
 	pr_warn("%s peer %u: %s\n", c->resource->name, c->peer_node_id,
 		c->last_error);
-	tandem_send_packet(c, TANDEM_STREAM_DATA, TP_DISCONNECT, 0, NULL, 0,
-			   NULL, 0);
+	tandem_send_packet(c, TANDEM_STREAM_DATA, TP_DISCONNECT, 0, &p,
+			   sizeof(p), NULL, 0);
 	down_read(&c->transport_sem);
 	if (c->transport)
 		c->transport->class->ops->set_timeout(c->transport,

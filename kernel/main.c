@@ -24,6 +24,7 @@ static void __init check_formats(void)
 	BUILD_BUG_ON(sizeof(struct tandem_p_uuids) != 64);
 	BUILD_BUG_ON(sizeof(struct tandem_p_sizes) != 24);
 	BUILD_BUG_ON(sizeof(struct tandem_p_state) != 16);
+	BUILD_BUG_ON(sizeof(struct tandem_p_disconnect) != 4);
 	BUILD_BUG_ON(sizeof(struct tandem_p_data) != 32);
 	BUILD_BUG_ON(sizeof(struct tandem_p_block_req) != 24);
 	BUILD_BUG_ON(sizeof(struct tandem_p_block_ack) != 24);

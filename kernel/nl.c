@@ -457,6 +457,13 @@ static int nl_del_minor(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "device is open");
 		return -EBUSY;
 	}
+	/* Writes a peer has not confirmed yet still refer to the device. */
+	if (!wait_event_timeout(d->interval_wait, !atomic_read(&d->reqs),
+				10 * HZ)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "writes not yet confirmed by a peer; disconnect it or retry");
+		return -EBUSY;
+	}
 	tandem_device_destroy(d);
 	return 0;
 }

@@ -521,11 +521,12 @@ static void resolve_split_brain(struct tandem_peer_device *pd,
 	bool full = !tandem_sync_sb_bitmap(sf);
 
 	slot = tandem_md_peer_slot(d, c->peer_node_id, false);
-	f.my_primary = READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY;
+	/* What the peer decides on: the values we sent it, not live ones. */
+	f.my_primary = pd->sent_role == TANDEM_ROLE_PRIMARY;
 	f.peer_primary = READ_ONCE(c->peer_role) == TANDEM_ROLE_PRIMARY;
 	f.my_older_primary = slot && (slot->flags & TANDEM_MDPF_OLDER_PRIMARY);
 	f.peer_older_primary = pd->peer_flags & TANDEM_UF_OLDER_PRIMARY;
-	f.my_changes = READ_ONCE(pd->oos_bits);
+	f.my_changes = pd->sent_oos_bits;
 	f.peer_changes = pd->peer_oos_bits;
 	f.my_node_lower = sf->my_node_lower;
 	f.my_0p = c->opts.after_sb[0];
@@ -555,10 +556,10 @@ static void resolve_split_brain(struct tandem_peer_device *pd,
 		pr_warn("%s/%u peer %u: split brain resolved automatically (%s): discarding our changes\n",
 			r->name, d->volume, c->peer_node_id, o.why);
 		if (o.victim_primary && tandem_demote_victim(r)) {
-			tandem_call_helper(r, c, d, "pri-lost-after-sb");
 			tandem_refuse_connection(c,
 					   "split brain on volume %u: our data is to be discarded but we are Primary and the device is in use; disconnecting",
 					   d->volume);
+			tandem_call_helper(r, c, d, "pri-lost-after-sb", false);
 			return;
 		}
 		pr_info("%s/%u peer %u: %s sync as target\n", r->name, d->volume,
@@ -592,7 +593,7 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	repl = pd->repl;
 	spin_unlock_irq(&r->lock);
 
-	if (c->cstate != TANDEM_CS_CONNECTED ||
+	if (c->cstate != TANDEM_CS_CONNECTED || c->refused ||
 	    f.peer_disk == TANDEM_DS_DUNKNOWN)
 		return;
 	if (repl != TANDEM_RS_OFF && repl != TANDEM_RS_ESTABLISHED)
@@ -674,7 +675,8 @@ static int send_uuids(struct tandem_peer_device *pd)
 	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
 		u.history[i] = cpu_to_be64(d->md.info.history[i]);
 	u.flags = cpu_to_be32(flags);
-	u.oos_bits = cpu_to_be64(pd->oos_bits);
+	pd->sent_oos_bits = READ_ONCE(pd->oos_bits);
+	u.oos_bits = cpu_to_be64(pd->sent_oos_bits);
 	return tandem_send_packet(pd->connection, TANDEM_STREAM_DATA, TP_UUIDS,
 				  d->volume, &u, sizeof(u), NULL, 0);
 }
@@ -702,6 +704,7 @@ int tandem_send_state_flags(struct tandem_peer_device *pd, u32 flags)
 		return err;
 	spin_lock_irq(&r->lock);
 	s.role = cpu_to_be32(r->role);
+	pd->sent_role = r->role;
 	s.disk = cpu_to_be32(d->disk_state);
 	s.repl = cpu_to_be32(pd->repl);
 	if (pd->rs_paused)
@@ -823,6 +826,13 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		if ((sflags & TANDEM_SF_START_FULL) &&
 		    !tandem_repl_syncing(pd->repl)) {
 			start_full_for_peer(pd);
+			break;
+		}
+		if (tandem_repl_source(pd->repl) &&
+		    tandem_repl_source(pd->peer_repl)) {
+			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+					   "both nodes became sync source of volume %u",
+					   volume);
 			break;
 		}
 		if (tandem_repl_source(pd->repl) &&
@@ -964,6 +974,27 @@ static int receive_sync_done(struct tandem_connection *c, u16 volume,
 	return 0;
 }
 
+/*
+ * TP_DISCONNECT, with or without a body. Return: 1 for a plain close, 0
+ * or an error when the peer refused the connection (we are refused too,
+ * and answer in kind), < 0 on a bad packet.
+ */
+static int receive_disconnect(struct tandem_connection *c, u32 length)
+{
+	struct tandem_p_disconnect p = {};
+	int err;
+
+	if (length) {
+		err = recv_body(c, &p, sizeof(p), TP_DISCONNECT, length);
+		if (err)
+			return err;
+	}
+	if (!(be32_to_cpu(p.flags) & TANDEM_DISC_REFUSED) || c->refused)
+		return 1;
+	tandem_refuse_connection(c, "the peer refused the connection");
+	return -ECONNRESET;
+}
+
 /**
  * tandem_receive_loop() - process the DATA stream until it breaks
  * @c: a Connected connection
@@ -1010,9 +1041,9 @@ int tandem_receive_loop(struct tandem_connection *c)
 			err = receive_out_of_sync(c, volume, length);
 			break;
 		case TP_DISCONNECT:
-			if (length)
-				return proto_error(c, "body on disconnect",
-						   type, length);
+			err = receive_disconnect(c, length);
+			if (err <= 0)
+				return err;
 			if (c->refused)		/* the peer refuses us too */
 				return -ECONNRESET;
 			tandem_conn_failed(c, TANDEM_CS_TEAR_DOWN,

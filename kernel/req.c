@@ -81,8 +81,6 @@ int tandem_interval_begin(struct tandem_device *d, struct tandem_interval *iv,
 	}
 }
 
-static void start_request(struct tandem_request *req);
-
 /* Start postponed requests whose range became free. */
 static void restart_postponed(struct tandem_device *d)
 {
@@ -100,9 +98,13 @@ static void restart_postponed(struct tandem_device *d)
 		list_add_tail(&req->postponed, &ready);
 	}
 	spin_unlock_irqrestore(&r->lock, flags);
+	/*
+	 * This may run in a bio completion: the worker starts them, in
+	 * process context (submitting may sleep).
+	 */
 	list_for_each_entry_safe(req, tmp, &ready, postponed) {
 		list_del_init(&req->postponed);
-		start_request(req);
+		tandem_al_queue(d, req);
 	}
 }
 
@@ -128,12 +130,15 @@ static void req_free(struct kref *kref)
 {
 	struct tandem_request *req = container_of(kref, struct tandem_request,
 						  refs);
+	struct tandem_device *d = req->device;
 	unsigned int i;
 
-	tandem_al_complete(req->device, req);
+	tandem_al_complete(d, req);
 	for (i = 0; i < req->nr_peers; i++)
 		tandem_connection_put(req->peers[i].connection);
 	kfree(req);
+	if (atomic_dec_and_test(&d->reqs))
+		wake_up_all(&d->interval_wait);
 }
 
 static void req_put(struct tandem_request *req)
@@ -498,6 +503,7 @@ void tandem_submit_bio(struct bio *bio)
 		bio_endio(bio);
 		return;
 	}
+	atomic_inc(&d->reqs);
 	req->device = d;
 	req->master = bio;
 	req->opf = bio->bi_opf;

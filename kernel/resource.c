@@ -199,9 +199,11 @@ void tandem_device_destroy(struct tandem_device *d)
 	tandem_nl_notify_device(d, TANDEM_EV_DESTROY);
 	tandem_device_unexpose(d);
 	list_for_each_entry_safe(pd, tmp, &d->peer_devices, dev_list) {
+		mutex_lock(&d->md_io_mutex);
 		spin_lock_irq(&r->lock);
 		list_del(&pd->dev_list);
 		spin_unlock_irq(&r->lock);
+		mutex_unlock(&d->md_io_mutex);
 		tandem_bm_free(pd);
 		kfree(pd);
 	}
@@ -251,9 +253,11 @@ int tandem_peer_device_add(struct tandem_device *d,
 		kfree(pd);
 		return -ENOMEM;
 	}
+	mutex_lock(&d->md_io_mutex);
 	spin_lock_irq(&d->resource->lock);
 	list_add_tail(&pd->dev_list, &d->peer_devices);
 	spin_unlock_irq(&d->resource->lock);
+	mutex_unlock(&d->md_io_mutex);
 	return 0;
 }
 
@@ -304,9 +308,11 @@ out_remove_peers:
 		struct tandem_peer_device *pd = tandem_peer_device(d, c);
 
 		if (pd) {
+			mutex_lock(&d->md_io_mutex);
 			spin_lock_irq(&r->lock);
 			list_del(&pd->dev_list);
 			spin_unlock_irq(&r->lock);
+			mutex_unlock(&d->md_io_mutex);
 			tandem_bm_free(pd);
 			kfree(pd);
 		}
@@ -353,9 +359,11 @@ void tandem_connection_destroy(struct tandem_connection *c)
 		if (pd) {
 			/* The next connection to this peer starts from it. */
 			tandem_bm_write(pd);
+			mutex_lock(&d->md_io_mutex);
 			spin_lock_irq(&r->lock);
 			list_del(&pd->dev_list);
 			spin_unlock_irq(&r->lock);
+			mutex_unlock(&d->md_io_mutex);
 			tandem_bm_free(pd);
 			kfree(pd);
 		}
@@ -383,6 +391,9 @@ void tandem_resource_teardown(struct tandem_resource *r)
 	}
 	idr_for_each_entry(&r->devices, d, vnr) {
 		tandem_detach(d);
+		/* With no connection left, every request is freed soon. */
+		WARN_ON(!wait_event_timeout(d->interval_wait,
+					    !atomic_read(&d->reqs), 30 * HZ));
 		tandem_device_destroy(d);
 	}
 	tandem_resource_destroy(r);

@@ -207,9 +207,8 @@ void tandem_sync_pause_update(struct tandem_peer_device *pd)
 		want = paused ? TANDEM_RS_PAUSED_SYNC_T : TANDEM_RS_SYNC_TARGET;
 	else
 		want = paused ? TANDEM_RS_PAUSED_SYNC_S : TANDEM_RS_SYNC_SOURCE;
-	if (want == rs)
+	if (want == rs || !tandem_cas_repl_state(pd, rs, want))
 		return;
-	tandem_set_repl_state(pd, want);
 	tandem_send_state(pd);
 }
 
@@ -239,10 +238,9 @@ int tandem_pause_sync(struct tandem_peer_device *pd, bool pause,
 		pd->connection->peer_node_id, pause ? "paused" : "resumed");
 	if (READ_ONCE(pd->connection->cstate) != TANDEM_CS_CONNECTED)
 		return 0;
-	if (tandem_repl_syncing(READ_ONCE(pd->repl)))
-		tandem_sync_pause_update(pd);
-	else
-		tandem_send_state(pd);	/* the peer learns the flag */
+	tandem_sync_pause_update(pd);
+	/* The peer learns the flag even if our state stays the same. */
+	tandem_send_state(pd);
 	return 0;
 }
 
@@ -451,8 +449,11 @@ void tandem_resync_start(struct tandem_peer_device *pd, bool as_target)
 			pd->connection->peer_node_id, pd->rs_total * 4);
 		return;
 	}
-	if (pd->rs_task)
-		return;
+	/* A thread from an earlier resync on this connection is parked. */
+	if (pd->rs_task) {
+		kthread_stop(pd->rs_task);
+		pd->rs_task = NULL;
+	}
 	atomic_set(&pd->rs_inflight, 0);
 	t = kthread_run(rs_target_thread, pd, "tandem_rs_%s_%u",
 			pd->device->resource->name, pd->device->volume);

@@ -84,6 +84,37 @@ void tandem_set_repl_state(struct tandem_peer_device *pd,
 	tandem_state_changed(r);
 }
 
+/**
+ * tandem_cas_repl_state() - change the replication state if it is @old
+ * @pd: peer device
+ * @old: the state it must still have
+ * @rs: the new state
+ *
+ * Return: true if it was changed.
+ */
+bool tandem_cas_repl_state(struct tandem_peer_device *pd,
+			   enum tandem_repl_state old, enum tandem_repl_state rs)
+{
+	struct tandem_resource *r = pd->device->resource;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&r->lock, flags);
+	ok = pd->repl == old &&
+	     pd->connection->cstate == TANDEM_CS_CONNECTED;
+	if (ok)
+		pd->repl = rs;
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (!ok || old == rs)
+		return ok;
+	pr_info("%s/%u peer %u: repl( %s -> %s )\n", r->name, pd->device->volume,
+		pd->connection->peer_node_id, tandem_repl_state_name(old),
+		tandem_repl_state_name(rs));
+	tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
+	tandem_state_changed(r);
+	return true;
+}
+
 static bool device_open_rw(struct tandem_resource *r)
 {
 	struct tandem_device *d;
@@ -281,6 +312,19 @@ void tandem_sync_generation_done(struct tandem_peer_device *pd,
 	tandem_md_write(d);
 }
 
+/* Demoted cleanly: the metadata no longer says Primary. */
+static void forget_primary(struct tandem_resource *r)
+{
+	struct tandem_device *d;
+	int vnr;
+
+	idr_for_each_entry(&r->devices, d, vnr) {
+		d->md.info.flags &= ~TANDEM_MDF_PRIMARY_IND;
+		if (d->backing)
+			tandem_md_write(d);
+	}
+}
+
 /**
  * tandem_demote_victim() - give up the Primary role to resolve a split brain
  * @r: the resource
@@ -289,26 +333,26 @@ void tandem_sync_generation_done(struct tandem_peer_device *pd,
  * Primary. Like "secondary", but from the receiver: the caller goes on to
  * become sync target and tells the peer itself.
  *
- * Return: 0, or -EBUSY if a device is held open for writing.
+ * Return: 0, or -EBUSY if a device is held open for writing or a role
+ * change is in progress.
  */
 int tandem_demote_victim(struct tandem_resource *r)
 {
 	struct tandem_device *d;
 	int vnr, err = 0;
 
-	mutex_lock(&r->promote_mutex);
+	/* A role change in progress (it may be our caller): not now. */
+	if (!mutex_trylock(&r->promote_mutex))
+		return -EBUSY;
 	if (r->role != TANDEM_ROLE_PRIMARY)
 		goto out_unlock;
 	if (device_open_rw(r)) {
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	idr_for_each_entry(&r->devices, d, vnr) {
-		d->md.info.flags &= ~TANDEM_MDF_PRIMARY_IND;
-		if (d->backing)
-			tandem_md_write(d);
+	forget_primary(r);
+	idr_for_each_entry(&r->devices, d, vnr)
 		set_disk_ro(d->disk, true);
-	}
 	spin_lock_irq(&r->lock);
 	r->role = TANDEM_ROLE_SECONDARY;
 	spin_unlock_irq(&r->lock);
@@ -333,23 +377,29 @@ MODULE_PARM_DESC(usermode_helper,
  * @c: the connection concerned, or NULL
  * @d: the volume concerned, or NULL
  * @cmd: handler name, e.g. "pri-lost-after-sb"
+ * @wait: wait for the program to finish (else only for it to start:
+ *        callers that must not block on a handler, e.g. a receiver)
  *
  * The environment carries TANDEM_RESOURCE, TANDEM_MINOR, TANDEM_VOLUME
  * and TANDEM_PEER_NODE_ID (when known).
  *
- * Context: process context; waits for the program. Return: its exit
- * status (>= 0) or a negative errno.
+ * Context: process context. Return: its exit status (>= 0; 0 when not
+ * waited for) or a negative errno.
  */
 int tandem_call_helper(struct tandem_resource *r, struct tandem_connection *c,
-		       struct tandem_device *d, const char *cmd)
+		       struct tandem_device *d, const char *cmd, bool wait)
 {
 	char res_env[80], minor_env[32], vol_env[32], peer_env[40];
+	char path[sizeof(usermode_helper)];
 	char *envp[] = { "HOME=/", "TERM=linux",
 			 "PATH=/sbin:/usr/sbin:/bin:/usr/bin",
 			 res_env, minor_env, vol_env, peer_env, NULL };
-	char *argv[] = { usermode_helper, (char *)cmd, r->name, NULL };
+	char *argv[] = { path, (char *)cmd, r->name, NULL };
 	int ret;
 
+	/* "echo PATH > .../usermode_helper" leaves a newline behind. */
+	strscpy(path, usermode_helper, sizeof(path));
+	strim(path);
 	snprintf(res_env, sizeof(res_env), "TANDEM_RESOURCE=%s", r->name);
 	snprintf(minor_env, sizeof(minor_env), "TANDEM_MINOR=%d",
 		 d ? (int)d->minor : -1);
@@ -357,15 +407,18 @@ int tandem_call_helper(struct tandem_resource *r, struct tandem_connection *c,
 		 d ? (int)d->volume : -1);
 	snprintf(peer_env, sizeof(peer_env), "TANDEM_PEER_NODE_ID=%d",
 		 c ? (int)c->peer_node_id : -1);
-	pr_info("%s: calling helper %s %s %s\n", r->name, usermode_helper,
+	pr_info("%s: calling helper %s %s %s\n", r->name, path,
 		cmd, r->name);
-	ret = call_usermodehelper(usermode_helper, argv, envp, UMH_WAIT_PROC);
+	ret = call_usermodehelper(path, argv, envp,
+				  wait ? UMH_WAIT_PROC : UMH_WAIT_EXEC);
 	if (ret < 0)
 		pr_warn("%s: helper %s %s failed to run (%d)\n", r->name,
-			usermode_helper, cmd, ret);
+			path, cmd, ret);
+	else if (!wait)
+		return 0;
 	else
 		pr_info("%s: helper %s %s exit code %d\n", r->name,
-			usermode_helper, cmd, (ret >> 8) & 0xff);
+			path, cmd, (ret >> 8) & 0xff);
 	return ret < 0 ? ret : (ret >> 8) & 0xff;
 }
 
@@ -432,11 +485,7 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 			err = -EBUSY;
 			goto out_unlock;
 		}
-		idr_for_each_entry(&r->devices, d, vnr) {
-			d->md.info.flags &= ~TANDEM_MDF_PRIMARY_IND;
-			if (d->backing)
-				tandem_md_write(d);
-		}
+		forget_primary(r);
 	}
 
 	spin_lock_irq(&r->lock);

@@ -224,6 +224,8 @@ struct tandem_md {
  * @open_count: openers of the gendisk
  * @open_rw: openers for writing
  * @ap_pending: application requests not yet completed upwards
+ * @reqs: requests not freed yet (completed upwards, but maybe still on a
+ *        transfer log): the device may not go away before they are
  * @local_pending: requests submitted to the backing device, not done
  * @written_kib: dw
  * @read_kib: dr
@@ -255,6 +257,7 @@ struct tandem_device {
 	int open_count;
 	int open_rw;
 	atomic_t ap_pending;
+	atomic_t reqs;
 	atomic_t local_pending;
 	atomic64_t written_kib;
 	atomic64_t read_kib;
@@ -386,6 +389,8 @@ struct tandem_connection {
  * @peer_history: the peer's older generations
  * @peer_flags: TANDEM_UF_* of the peer's last TP_UUIDS
  * @peer_oos_bits: bits set in the peer's bitmap towards us (its changes)
+ * @sent_oos_bits: @oos_bits as last sent to the peer (TP_UUIDS)
+ * @sent_role: our role as last sent to the peer (TP_STATE)
  * @peer_repl: replication state the peer last reported
  * @bitmap: one bit per 4 KiB of the data area: out of sync with the peer
  * @bm_dirty: one bit per 4 KiB block of @bitmap: changed since written
@@ -417,6 +422,8 @@ struct tandem_peer_device {
 	u64 peer_history[TANDEM_HISTORY_UUIDS];
 	u32 peer_flags;
 	u64 peer_oos_bits;
+	u64 sent_oos_bits;
+	enum tandem_role sent_role;
 	enum tandem_repl_state peer_repl;
 	unsigned long *bitmap;
 	unsigned long *bm_dirty;
@@ -570,9 +577,12 @@ void tandem_set_disk_state(struct tandem_device *device,
 void tandem_set_repl_state(struct tandem_peer_device *pd,
 			   enum tandem_repl_state rs);
 void tandem_state_changed(struct tandem_resource *r);
+bool tandem_cas_repl_state(struct tandem_peer_device *pd,
+			   enum tandem_repl_state old,
+			   enum tandem_repl_state rs);
 int tandem_demote_victim(struct tandem_resource *r);
 int tandem_call_helper(struct tandem_resource *r, struct tandem_connection *c,
-		       struct tandem_device *d, const char *cmd);
+		       struct tandem_device *d, const char *cmd, bool wait);
 
 /* nl.c */
 int tandem_nl_init(void);

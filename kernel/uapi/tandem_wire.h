@@ -56,7 +56,8 @@ enum tandem_packet {
 	TP_UUIDS		= 11,	/* tandem_p_uuids */
 	TP_SIZES		= 12,	/* tandem_p_sizes */
 	TP_STATE		= 13,	/* tandem_p_state */
-	TP_DISCONNECT		= 14,	/* no body: orderly close */
+	TP_DISCONNECT		= 14,	/* no body, or tandem_p_disconnect:
+					 * orderly close */
 	TP_ROLE_REQ		= 15,	/* tandem_p_role_req */
 	/* data path (DATA) */
 	TP_DATA			= 20,	/* tandem_p_data + payload */
@@ -192,6 +193,18 @@ struct tandem_p_state {
 	__be32 role;
 	__be32 disk;
 	__be32 repl;
+	__be32 flags;
+} __attribute__((packed));
+
+/* TP_DISCONNECT flags */
+#define TANDEM_DISC_REFUSED	(1U << 0) /* the sender refuses this
+					   * connection: do not retry */
+
+/**
+ * struct tandem_p_disconnect - optional body of TP_DISCONNECT
+ * @flags: TANDEM_DISC_*
+ */
+struct tandem_p_disconnect {
 	__be32 flags;
 } __attribute__((packed));
 

@@ -170,8 +170,9 @@ def test_after_sb_policy(nodes, case):
     if "bravo" not in primaries:
         bravo.check("tandemsetup secondary r0")
     if hold_open:
-        alpha.check("(exec 3<>/dev/tandem0; sleep 60) >/dev/null 2>&1 "
-                    "</dev/null & sleep 1")
+        alpha.check("sh -c 'exec 3<>/dev/tandem0; exec sleep 60' "
+                    ">/dev/null 2>&1 </dev/null & echo $! > /root/holder.pid; "
+                    "sleep 1")
     before = {g.name: sha(g) for g in nodes}
     assert before["alpha"] != before["bravo"]
 
@@ -204,7 +205,7 @@ def test_after_sb_policy(nodes, case):
         out = g.check("cat %s" % HELPER_LOG)
         assert "pri-lost-after-sb r0 peer=%d" % tc.NODE_IDS[
             tc.peer_of(g.name)] in out, out
-        g.check("pkill -f 'sleep 60' || true; sleep 1")
+        g.check("kill $(cat /root/holder.pid); sleep 1")
     else:
         for g in nodes:
             assert g.run("test -e %s" % HELPER_LOG).rc != 0, g.name

@@ -4,6 +4,8 @@ rules, online protocol switch, authentication, bad input, clean unload.
 
 One pair of guests (alpha, bravo) is booted for the whole module; the
 tests run in order and build on each other's state (r0 stays up)."""
+import os
+import random
 import re
 
 import pytest
@@ -162,31 +164,51 @@ def test_zeroes_discard_and_flush_replicate(nodes):
     assert alpha.check(cmp % "/dev/vda") == bravo.check(cmp % "/dev/vda")
 
 
+def random_writes(seed, total_kib, data_kib):
+    """Writes (sector, sectors) at random 512-byte offsets and sizes, 32 MiB
+    in all, and the KiB of 4 KiB blocks they touch."""
+    rnd = random.Random(seed)
+    writes, touched, done = [], set(), 0
+    while done < total_kib * 2:
+        n = rnd.randrange(1, 513)               # 512 B .. 256 KiB
+        sector = rnd.randrange(0, data_kib * 2 - n)
+        writes.append((sector, n))
+        touched.update(range(sector // 8, (sector + n - 1) // 8 + 1))
+        done += n
+    return writes, len(touched) * 4
+
+
 def test_link_cut_resyncs_only_changed_blocks(nodes):
     alpha, bravo = nodes
     alpha.check("tandemsetup net-options r0 1 --ping-int=2 --ping-timeout=5")
     tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
                         r"ds:UpToDate/UpToDate")
     nr_before = tc.counters(tc.wait_proc(bravo, r"cs:Connected"))["nr"]
+    size_kib = int(alpha.check("blockdev --getsize64 /dev/tandem0")) // 1024
+    writes, changed_kib = random_writes(20261122, 32 * 1024, size_kib)
+    script = "\n".join(
+        "dd if=/dev/urandom of=/dev/tandem0 bs=512 seek=%d count=%d "
+        "oflag=direct status=none || exit 1" % w for w in writes)
+    with open(os.path.join(alpha.xchg, "writes.sh"), "w") as f:
+        f.write(script + "\n")
     alpha.set_link(False)
     try:
-        # 64 writes of 128 KiB at distinct 1 MiB-aligned offsets: 8 MiB.
-        alpha.check("for i in $(seq 0 63); do dd if=/dev/urandom "
-                    "of=/dev/tandem0 bs=128k count=1 seek=$((i*8+3)) "
-                    "oflag=direct status=none || exit 1; done", timeout=180)
+        # The Primary keeps writing (no I/O error) while the peer is gone.
+        alpha.check("sh /xchg/writes.sh", timeout=600)
         block = tc.wait_proc(alpha, r"cs:(NetworkFailure|Connecting|"
                                     r"BrokenPipe|Timeout)", timeout=60)
-        assert tc.counters(block)["oos"] == 8192, block   # KiB, exact
+        # Exactly the 4 KiB blocks the writes touched are out of sync.
+        assert tc.counters(block)["oos"] == changed_kib, (block, changed_kib)
     finally:
         alpha.set_link(True)
     tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
-                        r"ds:UpToDate/UpToDate", timeout=120)
+                        r"ds:UpToDate/UpToDate", timeout=300)
     block = tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
                                 r"ds:UpToDate/UpToDate", timeout=60)
     resynced = tc.counters(block)["nr"] - nr_before
-    assert 8192 <= resynced <= 8192 * 1.05, resynced
+    assert changed_kib <= resynced <= changed_kib * 1.05, resynced
     log = bravo.check("dmesg")
-    assert "resync started as target, 8192 KiB to go" in log
+    assert "resync started as target, %d KiB to go" % changed_kib in log
     check_data_areas_identical(alpha, bravo)
 
 
