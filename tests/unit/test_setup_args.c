@@ -620,6 +620,10 @@ static void disk_options_each_kind(void **state)
 	assert_int_equal(cmdline("disk-options 0 --resync-after none", &e), 0);
 	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_AFTER], TANDEM_NO_MINOR);
 	assert_int_equal(cmdline("disk-options 0 --resync-after=x", &e), -1);
+	/* the 8.3 name of resync-rate */
+	assert_int_equal(cmdline("disk-options 0 --rate=40M", &e), 0);
+	assert_int_equal(disk->have, 1u << TANDEM_DISK_RESYNC_RATE);
+	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_RATE], 40960);
 
 	assert_int_equal(cmdline("new-resource r0 1 --auto-promote=yes", &e), 0);
 	assert_int_equal(req.opts[TS_GRP_RES].u[TANDEM_RES_AUTO_PROMOTE], 1);

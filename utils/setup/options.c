@@ -51,7 +51,7 @@ static const struct ts_optdef optdefs[] = {
 	    "split brain, two Primaries (default disconnect)"),
 
 	DISK("resync-rate", RESYNC_RATE, TS_OPT_KIBS,
-	     "KiB/s; K/M/G suffix = KiB/MiB/GiB per second"),
+	     "KiB/s; K/M/G suffix = KiB/MiB/GiB per second (8.3: --rate)"),
 	DISK("c-plan-ahead", C_PLAN_AHEAD, TS_OPT_U32,
 	     "0.1 s units (default 20)"),
 	DISK("c-fill-target", C_FILL_TARGET, TS_OPT_SECTORS,
@@ -83,6 +83,9 @@ const struct ts_optdef *ts_optdefs(size_t *count)
 const struct ts_optdef *ts_optdef_find(const char *name)
 {
 	size_t i;
+
+	if (!strcmp(name, "rate"))		/* the 8.3 name */
+		name = "resync-rate";
 
 	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
 		if (!strcmp(optdefs[i].name, name))
