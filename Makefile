@@ -22,7 +22,7 @@ DEB_PACKAGES = build-essential bc bison flex libelf-dev pkg-config kmod cpio \
 	linux-headers-amd64 sparse qemu-system-x86 busybox-static \
 	libnl-3-dev libnl-genl-3-dev libibverbs-dev librdmacm-dev rdma-core \
 	ibverbs-utils perftest fio iproute2 iputils-ping e2fsprogs \
-	libcmocka-dev python3 python3-pytest drbd-utils xz-utils
+	libcmocka-dev python3 python3-pytest drbd-utils xz-utils groff-base clang
 
 export TANDEM_CACHE
 
@@ -99,6 +99,7 @@ deps:
 	@tests/vm/fetch-kernel.sh $(TANDEM_CACHE)
 
 install: install-modules install-utils
+	$(MAKE) -C man install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 install-modules:
 	@for m in $(KMODS); do test -e $$m || \
@@ -114,6 +115,7 @@ uninstall:
 	rm -rf $(MODDIR)
 	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	$(MAKE) -C utils uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C man uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -542,6 +542,8 @@ int tandem_connect(struct tandem_connection *c)
 	}
 	tandem_transport_class_put(tc);
 
+	/* A worker that ended StandAlone (a refusal) waits to be stopped. */
+	tandem_disconnect(c);
 	c->stop = false;
 	c->last_error[0] = '\0';
 	kref_get(&c->kref);

@@ -210,3 +210,11 @@ def test_after_sb_policy(nodes, case):
         for g in nodes:
             assert g.run("test -e %s" % HELPER_LOG).rc != 0, g.name
     restore(alpha, bravo)
+
+
+def test_down_and_unload_after_refusals(nodes):
+    """The refused connections left no thread or reference behind."""
+    for g in nodes:
+        g.check("tandemsetup down r0", timeout=60)
+        g.check("rmmod tandem_transport_tcp tandem", timeout=60)
+        assert g.run("lsmod | grep -q '^tandem'").rc != 0, g.name

@@ -128,6 +128,7 @@ struct conf_connection {
 };
 
 struct conf_resource {
+	struct conf *conf;	/* the configuration it belongs to */
 	char *name;
 	struct conf_loc loc;	/* the name after `resource` */
 	/* Effective options: the resource's own plus those of `common`
@@ -183,7 +184,7 @@ struct conf {
  * Parse the file @path (and what it includes; relative include patterns
  * are taken relative to the directory of the file that names them).
  * *@out is always set to a new configuration (to be freed with conf_free())
- * holding the model and the diagnostics, except when memory runs out.
+ * holding the model and the diagnostics (running out of memory aborts).
  * Returns 0 when there was no error (warnings are fine), -1 otherwise.
  */
 int conf_parse_file(const char *path, unsigned int flags, struct conf **out);
@@ -199,7 +200,8 @@ int conf_parse_buffer(const char *name, const char *buf, size_t len,
 /* Free everything conf_parse_*() returned. NULL is fine. */
 void conf_free(struct conf *c);
 
-/* "file:line:col: error: text" for diagnostic @d (into @buf). */
+/* "file:line:col: error: text" for diagnostic @d (into @buf); "file:
+ * error: text" when it is about a whole file (line 0: cannot be read). */
 char *conf_diag_format(const struct conf_diag *d, char *buf, size_t len);
 /* Print every diagnostic of @c, one per line. */
 void conf_print_diags(FILE *out, const struct conf *c);
@@ -211,11 +213,10 @@ struct conf_resource *conf_find_resource(const struct conf *c,
 /*
  * The `on @hostname` section of resource @r (exact match, as against
  * `uname -n`). When there is none, records the error "no 'on' section for
- * host X in resource R" at the resource's file:line:column in @c and
- * returns NULL.
+ * host X in resource R" at the resource's file:line:column in the
+ * diagnostics of r->conf (nerrors counts it) and returns NULL.
  */
-struct conf_host *conf_find_host(struct conf *c,
-				 const struct conf_resource *r,
+struct conf_host *conf_find_host(const struct conf_resource *r,
 				 const char *hostname);
 
 /* Volume @number of host @h, or NULL. */

@@ -14,6 +14,19 @@
 #define NETS(n, a, k, m, u) { n, TS_GRP_NET, TANDEM_NET_##a, k, m, u }
 #define DISK(n, a, k, u) { n, TS_GRP_DISK, TANDEM_DISK_##a, k, 0, u }
 
+#define ASB0_CHOICES "disconnect, discard-younger-primary, " \
+	"discard-older-primary, discard-zero-changes, " \
+	"discard-least-changes, discard-local, discard-remote"
+#define ASB1_CHOICES "disconnect, consensus, discard-secondary, " \
+	"call-pri-lost-after-sb"
+#define ASB2_CHOICES "disconnect, call-pri-lost-after-sb, violently-as0p"
+
+static const char *asb_choices(enum ts_optkind kind)
+{
+	return kind == TS_OPT_ASB0 ? ASB0_CHOICES :
+	       kind == TS_OPT_ASB1 ? ASB1_CHOICES : ASB2_CHOICES;
+}
+
 static const struct ts_optdef optdefs[] = {
 	NET("protocol", PROTOCOL, TS_OPT_PROTOCOL,
 	    "replication protocol (default C)"),
@@ -44,18 +57,22 @@ static const struct ts_optdef optdefs[] = {
 	NET("max-epoch-size", MAX_EPOCH_SIZE, TS_OPT_U32,
 	    "writes (default 2048)"),
 	NET("after-sb-0pri", AFTER_SB_0PRI, TS_OPT_ASB0,
-	    "split brain, no Primary (default disconnect)"),
+	    "split brain, no Primary: " ASB0_CHOICES
+	    " (default disconnect)"),
 	NET("after-sb-1pri", AFTER_SB_1PRI, TS_OPT_ASB1,
-	    "split brain, one Primary (default disconnect)"),
+	    "split brain, one Primary: " ASB1_CHOICES
+	    " (default disconnect)"),
 	NET("after-sb-2pri", AFTER_SB_2PRI, TS_OPT_ASB2,
-	    "split brain, two Primaries (default disconnect)"),
+	    "split brain, two Primaries: " ASB2_CHOICES
+	    " (default disconnect)"),
 
 	DISK("resync-rate", RESYNC_RATE, TS_OPT_KIBS,
-	     "KiB/s; K/M/G suffix = KiB/MiB/GiB per second (8.3: --rate)"),
+	     "KiB/s; K/M/G suffix = KiB/MiB/GiB per second (default 250; "
+	     "8.3: --rate)"),
 	DISK("c-plan-ahead", C_PLAN_AHEAD, TS_OPT_U32,
 	     "0.1 s units (default 20)"),
 	DISK("c-fill-target", C_FILL_TARGET, TS_OPT_SECTORS,
-	     "sectors; K/M/G = bytes (default 0)"),
+	     "sectors; K/M/G = bytes (default 100)"),
 	DISK("c-delay-target", C_DELAY_TARGET, TS_OPT_U32,
 	     "0.1 s units (default 10)"),
 	DISK("c-max-rate", C_MAX_RATE, TS_OPT_KIBS,
@@ -175,7 +192,7 @@ int ts_opt_parse(const struct ts_optdef *d, const char *value,
 	case TS_OPT_ASB2:
 		if (tandem_asb_parse(d->kind - TS_OPT_ASB0, value, &u))
 			return ts_fail(e, "%s: '%s' is not one of %s", what,
-				       value, ts_opt_metavar(d));
+				       value, asb_choices(d->kind));
 		break;
 	case TS_OPT_TRANSPORT:
 		if (!tandem_transport_name_valid(value))
@@ -284,14 +301,9 @@ const char *ts_opt_metavar(const struct ts_optdef *d)
 	case TS_OPT_IOERR:
 		return "detach|pass_on|call-local-io-error";
 	case TS_OPT_ASB0:
-		return "disconnect|discard-younger-primary|discard-older-primary|"
-		       "discard-zero-changes|discard-least-changes|"
-		       "discard-local|discard-remote";
 	case TS_OPT_ASB1:
-		return "disconnect|consensus|discard-secondary|"
-		       "call-pri-lost-after-sb";
 	case TS_OPT_ASB2:
-		return "disconnect|call-pri-lost-after-sb|violently-as0p";
+		return "POLICY";
 	case TS_OPT_MINOR:
 		return "MINOR|-1";
 	case TS_OPT_STRING:
