@@ -6,8 +6,8 @@ them where man(1) looks.
 
 The help text is the reference: verbs, commands, options and exit codes
 are read from `tandemsetup --help`, `tandemsetup VERB --help`,
-`tandemmeta --help` and `tandemmeta COMMAND --help` at test time, never
-listed here."""
+`tandemmeta --help`, `tandemmeta COMMAND --help` and `tandemadm --help`
+at test time, never listed here."""
 import glob
 import os
 import re
@@ -50,6 +50,11 @@ def tandemsetup(utils_dir):
 @pytest.fixture(scope="session")
 def tandemmeta(utils_dir):
     return _tool(utils_dir, "tandemmeta")
+
+
+@pytest.fixture(scope="session")
+def tandemadm(utils_dir):
+    return _tool(utils_dir, "tandemadm")
 
 
 def run(*args, **kw):
@@ -130,10 +135,13 @@ def pages(man_dir):
 
 def test_the_pages_exist(man_dir):
     names = [os.path.basename(p) for p in pages(man_dir)]
-    assert "tandemsetup.8" in names and "tandemmeta.8" in names, names
+    for page in ("tandemsetup.8", "tandemmeta.8", "tandemadm.8",
+                 "tandem.conf.5"):
+        assert page in names, names
 
 
-@pytest.mark.parametrize("name", ["tandemsetup.8", "tandemmeta.8"])
+@pytest.mark.parametrize("name", ["tandemsetup.8", "tandemmeta.8",
+                                  "tandemadm.8", "tandem.conf.5"])
 def test_renders_without_warnings(man_dir, name):
     page = os.path.join(man_dir, name)
     if GROFF:
@@ -302,6 +310,110 @@ def test_examples(setup_page, meta_page):
     ex = sections(meta_page)["EXAMPLES"]
     for cmd in ("tandemmeta create-md", "tandemmeta apply-al"):
         assert cmd in ex, cmd
+
+
+# ---- tandemadm(8) and tandem.conf(5) ------------------------------------
+
+@pytest.fixture(scope="session")
+def adm_page(man_dir):
+    return render(os.path.join(man_dir, "tandemadm.8"))
+
+
+@pytest.fixture(scope="session")
+def conf_page(man_dir):
+    return render(os.path.join(man_dir, "tandem.conf.5"))
+
+
+def adm_verb_lines(tandemadm):
+    """{verb: its usage line} from the Verbs section of tandemadm --help."""
+    lines = re.findall(r"^  ([a-z][a-z-]*)(.*)$",
+                       help_section(help_text(tandemadm), "Verbs:"), re.M)
+    assert len(lines) > 20, lines
+    return dict(lines)
+
+
+def test_adm_page_sections(adm_page):
+    secs = sections(adm_page)
+    for name in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "VERBS",
+                 "HANDLERS", "ENVIRONMENT", "EXIT STATUS", "FILES",
+                 "EXAMPLES", "SEE ALSO"):
+        assert name in secs, f"tandemadm.8 has no {name} section"
+    assert "/etc/tandem.conf" in secs["FILES"]
+    for page in ("tandem.conf(5)", "tandemsetup(8)", "tandemmeta(8)"):
+        assert mentions(secs["SEE ALSO"], page), page
+
+
+def test_every_adm_verb_is_described(tandemadm, adm_page):
+    """Each verb of tandemadm --help is an item of VERBS, and the item
+    names the options of the verb's help line."""
+    body = sections(adm_page)["VERBS"]
+    for verb, usage in adm_verb_lines(tandemadm).items():
+        assert has_tag(body, verb), f"verb {verb} not in VERBS"
+        item = command_item(body, verb)
+        for opt in options_in(usage):
+            assert mentions(item, opt), f"{opt} of {verb} not in its item"
+
+
+def test_every_adm_option_is_described(tandemadm, adm_page):
+    secs = sections(adm_page)
+    top = help_text(tandemadm)
+    for opt in re.findall(r"^  (?:-[A-Za-z], )?(--[a-z][a-z-]*)",
+                          help_section(top, "Options:"), re.M):
+        assert has_tag(secs["OPTIONS"], opt), f"{opt} is no item of OPTIONS"
+    missing = sorted(o for o in options_in(top) if not mentions(adm_page, o))
+    assert not missing, f"options of tandemadm --help not in the page: {missing}"
+
+
+def test_adm_exit_codes(tandemadm, adm_page):
+    want = exit_codes(help_section(help_text(tandemadm), "Exit status:"))
+    assert {"0", "1", "10", "11", "20"} <= want, want
+    got = exit_codes(sections(adm_page)["EXIT STATUS"])
+    assert got == want, f"EXIT STATUS lists {sorted(got)}, --help {sorted(want)}"
+
+
+def test_adm_examples(adm_page):
+    ex = sections(adm_page)["EXAMPLES"]
+    for cmd in ("tandemadm create-md r0", "tandemadm up r0",
+                "tandemadm primary --force r0", "tandemadm -d up all",
+                "tandemadm net-options --protocol=A r0",
+                "tandemadm adjust r0",
+                "tandemadm connect --discard-my-data r0"):
+        assert cmd in ex, cmd
+
+
+def test_conf_page(conf_page):
+    secs = sections(conf_page)
+    for name in ("NAME", "SYNOPSIS", "DESCRIPTION", "SYNTAX", "RESOURCES",
+                 "NET OPTIONS", "DISK OPTIONS", "OTHER SECTIONS",
+                 "OBSOLETE FORMS", "EXAMPLES", "FILES", "SEE ALSO"):
+        assert name in secs, f"tandem.conf.5 has no {name} section"
+    assert mentions(secs["SEE ALSO"], "tandemadm(8)")
+    for word in ("include", "global", "common", "resource", "on", "volume",
+                 "device", "meta-disk", "address", "node-id", "connection",
+                 "connection-mesh", "syncer", "startup", "handlers"):
+        assert mentions(conf_page, word), word
+
+
+def test_conf_page_examples_parse(conf_page, tandemadm, tmp_path):
+    """The example files of tandem.conf(5) are accepted by tandemadm."""
+    ex = sections(conf_page)["EXAMPLES"]
+    blocks, cur = [], []
+    for line in ex.splitlines():
+        if line.startswith(" " * 14):
+            cur.append(line[14:])
+        elif cur and line.strip():
+            blocks.append("\n".join(cur))
+            cur = []
+    if cur:
+        blocks.append("\n".join(cur))
+    assert len(blocks) == 2, blocks
+    for i, text in enumerate(blocks):
+        f = tmp_path / f"example{i}.conf"
+        f.write_text(text + "\n")
+        r = run(tandemadm, "-c", f, "--host", "alpha", "-d", "up", "r0")
+        assert r.returncode == 0, r.stderr
+        assert "tandemsetup connect r0 1 192.0.2.1:7789 192.0.2.2:7789" \
+            in r.stdout
 
 
 # ---- (c) installation --------------------------------------------------
