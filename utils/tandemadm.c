@@ -238,20 +238,25 @@ static int child_status(const char *what, int st)
 
 /*
  * Run @c; with @out, its standard output is collected there (malloc'ed,
- * NUL-terminated, *@outlen bytes). Returns its exit status.
+ * NUL-terminated, *@outlen bytes), and its standard error too: passed on
+ * afterwards, unless @quiet_no_res and the command only said that the
+ * resource does not exist (a state query answers "Unconfigured" then).
+ * Returns its exit status.
  */
-static int run_cmd(const struct adm_cmd *c, char **out, size_t *outlen)
+static int run_cmd(const struct adm_cmd *c, char **out, size_t *outlen,
+		   bool quiet_no_res)
 {
-	char buf[PATH_MAX];
+	char buf[PATH_MAX], errbuf[4096];
 	const char *path = cmd_path(c, buf, sizeof(buf));
-	int fds[2] = { -1, -1 }, st;
+	int fds[2] = { -1, -1 }, efds[2] = { -1, -1 }, st;
+	size_t elen = 0;
 	size_t cap = 0, n = 0;
 	char *data = NULL, *grown;
 	ssize_t r;
 	pid_t pid;
 
 	fflush(stdout);
-	if (out && pipe(fds)) {
+	if (out && (pipe(fds) || pipe(efds))) {
 		fprintf(stderr, "tandemadm: pipe: %s\n", strerror(errno));
 		return ADM_EXIT_EXEC;
 	}
@@ -263,8 +268,11 @@ static int run_cmd(const struct adm_cmd *c, char **out, size_t *outlen)
 	if (!pid) {
 		if (out) {
 			dup2(fds[1], STDOUT_FILENO);
+			dup2(efds[1], STDERR_FILENO);
 			close(fds[0]);
 			close(fds[1]);
+			close(efds[0]);
+			close(efds[1]);
 		}
 		if (strchr(path, '/'))
 			execv(path, c->argv);
@@ -276,6 +284,7 @@ static int run_cmd(const struct adm_cmd *c, char **out, size_t *outlen)
 	}
 	if (out) {
 		close(fds[1]);
+		close(efds[1]);
 		for (;;) {
 			if (n + 4096 + 1 > cap) {
 				cap = cap ? 2 * cap : 16384;
@@ -292,6 +301,24 @@ static int run_cmd(const struct adm_cmd *c, char **out, size_t *outlen)
 			n += (size_t)r;
 		}
 		close(fds[0]);
+		/*
+		 * Then stderr, to its end (the first 4 KiB are kept); what a
+		 * status command says there is short enough for the pipe.
+		 */
+		for (;;) {
+			char sink[512];
+
+			r = elen < sizeof(errbuf) ?
+			    read(efds[0], errbuf + elen, sizeof(errbuf) - elen) :
+			    read(efds[0], sink, sizeof(sink));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			if (elen < sizeof(errbuf))
+				elen += (size_t)r;
+		}
+		close(efds[0]);
 		if (!data)
 			data = calloc(1, 1);
 		if (data)
@@ -305,7 +332,10 @@ static int run_cmd(const struct adm_cmd *c, char **out, size_t *outlen)
 				strerror(errno));
 			return ADM_EXIT_EXEC;
 		}
-	return child_status(c->argv[0], st);
+	st = child_status(c->argv[0], st);
+	if (elen && !(quiet_no_res && st == ADM_EXIT_NO_RES))
+		fwrite(errbuf, 1, elen, stderr);
+	return st;
 }
 
 static void print_warnings(const struct adm_plan *p)
@@ -335,7 +365,7 @@ static int execute(const struct adm_plan *p, bool dry_run)
 		return 0;
 	}
 	for (i = 0; i < p->n; i++) {
-		rc = run_cmd(&p->cmds[i], NULL, NULL);
+		rc = run_cmd(&p->cmds[i], NULL, NULL, false);
 		if (rc)
 			return rc;
 	}
@@ -386,7 +416,7 @@ static int query_status(const char *name, struct json **root,
 	*root = NULL;
 	*res = NULL;
 	rc = run_cmd(setup_cmd(&c, argv, "status", name, "--json"), &out,
-		     &len);
+		     &len, true);
 	if (rc == ADM_EXIT_NO_RES) {
 		free(out);
 		return 0;
@@ -447,7 +477,7 @@ static int adjust_one(struct ctx *x, const struct adm_res *ar,
 
 	(void)x;
 	code = run_cmd(setup_cmd(&c, argv, "show", ar->r->name, NULL), &out,
-		       &len);
+		       &len, true);
 	if (code == ADM_EXIT_NO_RES) {		/* not running */
 		free(out);
 		adm_plan_adjust(p, ar, NULL, NULL);
@@ -584,7 +614,7 @@ static int do_status(struct ctx *x)
 		if (x->cl.dry_run)
 			print_cmd(&c);
 		else
-			rc = run_cmd(&c, NULL, NULL);
+			rc = run_cmd(&c, NULL, NULL, false);
 	}
 	return rc;
 }
