@@ -338,6 +338,32 @@ static int run_cmd(const struct adm_cmd *c, char **out, size_t *outlen,
 	return st;
 }
 
+/*
+ * Before talking to the kernel: load tandem.ko if it is not loaded (as
+ * users expect of "up"). A failure is left for tandemsetup to report.
+ */
+static void load_module(void)
+{
+	static bool tried;
+	char *argv[] = { "modprobe", "-q", "tandem", NULL };
+	pid_t pid;
+	int st;
+
+	if (tried || !access("/sys/module/tandem", F_OK))
+		return;
+	tried = true;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (!pid) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
 static void print_warnings(const struct adm_plan *p)
 {
 	size_t i;
@@ -365,6 +391,8 @@ static int execute(const struct adm_plan *p, bool dry_run)
 		return 0;
 	}
 	for (i = 0; i < p->n; i++) {
+		if (!strcmp(p->cmds[i].argv[0], "tandemsetup"))
+			load_module();
 		rc = run_cmd(&p->cmds[i], NULL, NULL, false);
 		if (rc)
 			return rc;
