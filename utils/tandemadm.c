@@ -102,6 +102,9 @@ static void usage(FILE *out)
 "      startup wfc-timeout, 0 = forever)\n"
 "  status [--json] [--verbose] [--statistics] [RES]\n"
 "      state of RES (none: of every resource), from tandemsetup status\n"
+"  events [RES]\n"
+"      the current state, then one line per state change, until\n"
+"      interrupted (tandemsetup events)\n"
 "  dump [RES]\n"
 "      print the configuration (of RES) normalized to current syntax\n"
 "  cstate RES\n"
@@ -628,7 +631,7 @@ static int do_status(struct ctx *x)
 		size_t k = 0;
 
 		argv[k++] = (char *)"tandemsetup";
-		argv[k++] = (char *)"status";
+		argv[k++] = (char *)x->vd->name;	/* status, events */
 		if (!all)
 			argv[k++] = (char *)x->cl.res[i];
 		if (x->vo.v.json)

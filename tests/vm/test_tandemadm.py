@@ -42,6 +42,9 @@ def nodes(kernel, tmp_path_factory, root):
         kernel, str(tmp_path_factory.mktemp("adm")), root, DISKS)
     for g in guests:
         g.check("cat > /etc/tandem.conf <<'EOF'\n%sEOF" % CONF)
+        # Every state change of the tests, as tandemadm events shows it.
+        g.check("modprobe tandem; (timeout 900 tandemadm events r0 "
+                ">/root/events.log 2>&1 </dev/null &); sleep 1")
     yield guests
     tc.finish_pair(guests)
 
@@ -131,6 +134,21 @@ def test_split_brain_recovery(nodes):
                      timeout=120)
         tc.wait_proc(g, r"oos:0\b")
     assert sha(bravo) == survivor
+
+
+def test_events_saw_every_change(nodes):
+    alpha, bravo = nodes
+    log = alpha.check("cat /root/events.log")
+    for pattern in (r"^create resource name:r0\b",
+                    r"^create device name:r0 minor:0",
+                    r"^change device name:r0 .*disk:UpToDate",
+                    r"^change connection name:r0 .*connection:Connected",
+                    r"^change connection name:r0 .*connection:StandAlone",
+                    r"^change resource name:r0 .*role:Primary",
+                    r"^change resource name:r0 .*role:Secondary",
+                    r"^change peer-device name:r0 .*replication:SyncSource"):
+        assert re.search(pattern, log, re.M), (pattern, log[-3000:])
+    assert "role:Primary" in bravo.check("cat /root/events.log")
 
 
 def test_down(nodes):

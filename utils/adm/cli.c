@@ -36,6 +36,7 @@ static const struct adm_verbdef verbs[] = {
 	{ "wait-connect", ADM_K_WAIT, 0, ADM_O_TIMEOUT, ADM_R_SOME },
 	{ "status", ADM_K_STATUS, 0, ADM_O_JSON | ADM_O_VERBOSE,
 	  ADM_R_OPTIONAL },
+	{ "events", ADM_K_STATUS, 0, 0, ADM_R_OPTIONAL },
 	{ "dump", ADM_K_DUMP, 0, 0, ADM_R_OPTIONAL },
 	{ "cstate", ADM_K_CSTATE, 0, 0, ADM_R_SOME },
 	{ "dstate", ADM_K_DSTATE, 0, 0, ADM_R_SOME },
