@@ -538,12 +538,15 @@ static void resolve_split_brain(struct tandem_peer_device *pd,
 	pr_warn("%s/%u peer %u: split brain detected (generation %016llx, peer %016llx; changes %llu KiB here, %llu KiB on the peer)\n",
 		r->name, d->volume, c->peer_node_id, sf->my_current,
 		sf->peer_current, f.my_changes * 4, f.peer_changes * 4);
+	tandem_call_helper(r, c, d, "initial-split-brain", false);
 	switch (o.result) {
 	case TANDEM_ASB_R_DISCONNECT:
 		tandem_refuse_connection(c,
 				   "split brain detected on volume %u: the nodes' data went different ways (generation %016llx, peer %016llx); %s; disconnecting",
 				   d->volume, sf->my_current, sf->peer_current,
 				   o.why);
+		/* Not resolved automatically: the administrator's turn. */
+		tandem_call_helper(r, c, d, "split-brain", false);
 		return;
 	case TANDEM_ASB_R_I_WIN:
 		pr_warn("%s/%u peer %u: split brain resolved automatically (%s): the peer discards its changes\n",

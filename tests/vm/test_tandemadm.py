@@ -18,6 +18,9 @@ CONF = """global { usage-count no; }
 common {
     net { protocol C; ping-int 1; ping-timeout 5; connect-int 1; }
     syncer { rate 100M; }
+    handlers {
+        split-brain "echo split-brain $DRBD_RESOURCE minor $DRBD_MINOR >> /root/handlers.log";
+    }
 }
 resource r0 {
     on alpha {
@@ -125,6 +128,12 @@ def test_split_brain_recovery(nodes):
     for g in nodes:
         tc.wait_proc(g, r"cs:StandAlone", timeout=60)
         assert "split brain detected" in g.check("dmesg")
+        # The kernel ran "tandemadm split-brain r0", which ran the
+        # handler of the configuration, with the DRBD_* environment.
+        g.check("for i in $(seq 50); do test -s /root/handlers.log && "
+                "break; sleep 0.2; done")
+        assert g.check("cat /root/handlers.log").strip() == \
+            "split-brain r0 minor 0", g.name
     survivor = sha(alpha)
     # The victim, in the 8.3 form; then the survivor.
     bravo.check("tandemadm -- --discard-my-data connect r0")
