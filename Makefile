@@ -26,7 +26,7 @@ DEB_PACKAGES = build-essential bc bison flex libelf-dev pkg-config kmod cpio \
 
 export TANDEM_CACHE
 
-.PHONY: all modules utils check unit clitest vmtest test demo deps install \
+.PHONY: all modules utils check unit fuzz clitest vmtest test demo deps install \
 	install-modules install-utils uninstall clean help bench-quick
 
 all: modules utils
@@ -37,10 +37,11 @@ help:
 	@echo "make test      static checks, unit tests, VM tests"
 	@echo "make check     W=1 + sparse build of the modules, fails on warnings"
 	@echo "make unit      cmocka unit tests only"
+	@echo "make fuzz      the config parser under libFuzzer (FUZZ_TIME=30 s)"
 	@echo "make clitest   host-side tests of the utilities"
 	@echo "make vmtest    VM tests only (PYTEST_ARGS='-k name' to pick)"
-	@echo "make demo      boot alpha and bravo and show tandem in them"
-	@echo "make install   install modules (modprobe tandem) and utilities"
+	@echo "make demo      two nodes with tandemadm: sync, ext4, crash, failover"
+	@echo "make install   install modules (modprobe tandem), utilities, man pages"
 	@echo "make bench-quick  tandem vs raw disk, raw TCP and DRBD 8.4 in two guests (~5 min)"
 
 modules:
@@ -75,7 +76,16 @@ vmtest: all
 		{ echo "no guest kernel: run make deps" >&2; exit 1; }
 	$(PYTHON) -m pytest -v -p no:cacheprovider tests/vm $(PYTEST_ARGS)
 
-test: all check unit clitest vmtest
+# The configuration parser under libFuzzer, bounded in time (log in build/).
+FUZZ_TIME ?= 30
+fuzz:
+	@mkdir -p build
+	@echo "fuzz: the tandemadm configuration parser for $(FUZZ_TIME) s (log: build/fuzz.log)"
+	@$(MAKE) -s -C tests/unit fuzz_conf_run FUZZ_TIME=$(FUZZ_TIME) \
+		>build/fuzz.log 2>&1 || { tail -40 build/fuzz.log; exit 1; }
+	@grep -E "^Done [0-9]+ runs" build/fuzz.log || { tail -20 build/fuzz.log; exit 1; }
+
+test: all check unit fuzz clitest vmtest
 
 demo: all
 	$(PYTHON) tests/vm/demo.py
