@@ -4,7 +4,8 @@
  * file: every verb becomes a plan of tandemsetup/tandemmeta command
  * lines (adm/plan.c), which is run in order or, with -d, printed.
  * The configuration parser is adm/conf.c, the reader of `tandemsetup
- * show` adm/running.c, the reader of `status --json` adm/state.c.
+ * show` adm/running.c, the reader of `status --json` adm/state.c,
+ * overview adm/overview.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,6 +22,7 @@
 #include "adm/cli.h"
 #include "adm/conf.h"
 #include "adm/json.h"
+#include "adm/overview.h"
 #include "adm/plan.h"
 #include "adm/running.h"
 #include "adm/state.h"
@@ -28,6 +30,8 @@
 #include "kernel/uapi/tandem_version.h"
 
 #define DEFAULT_CONF	"/etc/tandem.conf"
+#define DEFAULT_PROC	"/proc/tandem"
+#define DEFAULT_MOUNTS	"/proc/self/mounts"
 
 extern char **environ;
 
@@ -105,6 +109,11 @@ static void usage(FILE *out)
 "  events [RES]\n"
 "      the current state, then one line per state change, until\n"
 "      interrupted (tandemsetup events)\n"
+"  overview [RES]\n"
+"      one line per running volume (of RES), as drbd-overview shows it:\n"
+"      minor:resource, connection state, roles, disk states, protocol,\n"
+"      flags; where mounted the mount point, file system type, size,\n"
+"      used, available and use%%; the progress of a resync\n"
 "  dump [RES]\n"
 "      print the configuration (of RES) normalized to current syntax\n"
 "  cstate RES\n"
@@ -150,9 +159,10 @@ static void usage(FILE *out)
 "  6   tandemsetup, tandemmeta or a handler could not be run\n"
 "  10  configuration error (printed as FILE:LINE:COLUMN), or no 'on'\n"
 "      section for this host\n"
-"  11  no such resource in the configuration\n"
-"  12  the output of tandemsetup (show, status --json) was not\n"
-"      understood, or adjust cannot make a change online\n"
+"  11  no such resource in the configuration (wait-connect, overview:\n"
+"      the resource is not up)\n"
+"  12  the output of tandemsetup (show, status --json) or /proc/tandem\n"
+"      was not understood, or adjust cannot make a change online\n"
 "  20  verb not supported yet (verify, resize)\n"
 "  Any other status is the one of the tandemsetup or tandemmeta\n"
 "  command that failed (its message is printed; the commands after it\n"
@@ -161,19 +171,28 @@ static void usage(FILE *out)
 "Details: docs/TANDEMADM.md, tandemadm(8), tandem.conf(5)\n");
 }
 
+/* $@env if set, else @dflt (tests point these at regular files). */
+static const char *env_path(const char *env, const char *dflt)
+{
+	const char *e = getenv(env);
+
+	return e && *e ? e : dflt;
+}
+
 static int print_version(void)
 {
+	const char *proc = env_path("TANDEM_PROC_FILE", DEFAULT_PROC);
 	struct tandem_kversion kv;
 
 	printf("TANDEMADM_VERSION=%s\n", TANDEM_VERSION);
 	printf("TANDEMADM_API_VERSION=%u\n", TANDEM_GENL_API_VERSION);
 	printf("TANDEMADM_PROTO=%u-%u\n", TANDEM_PROTO_MIN, TANDEM_PROTO_MAX);
-	if (tandem_read_kversion("/proc/tandem", &kv) == 0) {
+	if (tandem_read_kversion(proc, &kv) == 0) {
 		printf("TANDEM_KERNEL_VERSION=%s\n", kv.version);
 		printf("TANDEM_KERNEL_API_VERSION=%u\n", kv.api);
 		printf("TANDEM_KERNEL_PROTO=%u-%u\n", kv.proto_min, kv.proto_max);
 	} else if (errno != ENOENT) {
-		fprintf(stderr, "tandemadm: /proc/tandem: %s\n", strerror(errno));
+		fprintf(stderr, "tandemadm: %s: %s\n", proc, strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -434,7 +453,8 @@ static void print_cmd(const struct adm_cmd *c)
 
 /*
  * `tandemsetup status RES --json` as a tree: 0 and *@res (NULL when RES
- * is not up: exit 11 of tandemsetup), or an exit status.
+ * is not up: exit 11 of tandemsetup), or an exit status. With @name NULL
+ * `tandemsetup status --json`: every resource in *@root, *@res NULL.
  */
 static int query_status(const char *name, struct json **root,
 			const struct json **res)
@@ -459,11 +479,12 @@ static int query_status(const char *name, struct json **root,
 	*root = json_parse(out ? out : "", len, err, sizeof(err));
 	free(out);
 	if (!*root) {
-		fprintf(stderr, "tandemadm: tandemsetup status %s --json: %s\n",
-			name, err);
+		fprintf(stderr, "tandemadm: tandemsetup status %s%s--json: %s\n",
+			name ? name : "", name ? " " : "", err);
 		return ADM_EXIT_RUNNING;
 	}
-	*res = adm_state_resource(*root, name);
+	if (name)
+		*res = adm_state_resource(*root, name);
 	return 0;
 }
 
@@ -647,6 +668,94 @@ static int do_status(struct ctx *x)
 		else
 			rc = run_cmd(&c, NULL, NULL, false);
 	}
+	return rc;
+}
+
+/*
+ * overview [RES...]: /proc/tandem for the state, `tandemsetup status
+ * --json` for the names, the mount table and statvfs for the mounted
+ * volumes (see adm/overview.h). Without the module nothing runs: no
+ * lines.
+ */
+static int do_overview(struct ctx *x)
+{
+	const char *proc = env_path("TANDEM_PROC_FILE", DEFAULT_PROC);
+	const char *mtab = env_path("TANDEM_MOUNTS_FILE", DEFAULT_MOUNTS);
+	struct adm_ov_minor *minors = NULL;
+	struct adm_ov_volume *vols = NULL;
+	struct adm_ov_mount *mounts = NULL;
+	const struct json *unused;
+	struct json *root = NULL;
+	size_t nminors = 0, nvols = 0, nmounts = 0, i, j;
+	char *text, *out, err[200], *argv[5];
+	bool *missing = NULL;
+	struct adm_cmd c;
+	int rc = 0;
+
+	if (x->cl.dry_run) {
+		print_cmd(setup_cmd(&c, argv, "status", "--json", NULL));
+		return 0;
+	}
+	text = adm_ov_read_file(proc);
+	if (!text && errno != ENOENT) {
+		fprintf(stderr, "tandemadm: overview: %s: %s\n", proc,
+			strerror(errno));
+		return ADM_EXIT_RUNNING;
+	}
+	if (text) {
+		if (adm_ov_parse_proc(text, &minors, &nminors, err,
+				      sizeof(err))) {
+			fprintf(stderr, "tandemadm: overview: %s: %s\n", proc,
+				err);
+			free(text);
+			return ADM_EXIT_RUNNING;
+		}
+		free(text);
+		rc = query_status(NULL, &root, &unused);
+		if (rc) {
+			free(minors);
+			return rc;
+		}
+	}
+	missing = calloc(x->cl.nres + 1, sizeof(*missing));
+	if (!missing) {
+		fprintf(stderr, "tandemadm: out of memory\n");
+		abort();
+	}
+	adm_ov_volumes(minors, nminors, root, x->cl.res, x->cl.nres, missing,
+		       &vols, &nvols);
+	text = nvols ? adm_ov_read_file(mtab) : NULL;
+	if (text) {
+		adm_ov_parse_mounts(text, &mounts, &nmounts);
+		free(text);
+	}
+	for (i = 0; i < nvols; i++) {
+		for (j = 0; j < nmounts; j++)
+			if (mounts[j].dev[0] == '/' &&
+			    adm_ov_is_device(mounts[j].dev, vols[i].m->minor))
+				break;
+		if (j == nmounts)
+			continue;
+		vols[i].mnt = mounts[j].dir_shown;
+		vols[i].fstype = mounts[j].type;
+		vols[i].have_fs = !statvfs(mounts[j].dir, &vols[i].fs);
+	}
+	out = adm_ov_format(vols, nvols);
+	fputs(out, stdout);
+	free(out);
+	for (i = 0; i < x->cl.nres; i++) {
+		if (missing[i]) {
+			fprintf(stderr, "tandemadm: overview: %s is not up\n",
+				x->cl.res[i]);
+			rc = ADM_EXIT_NO_RES;
+		}
+	}
+	free(missing);
+	adm_ov_mounts_free(mounts, nmounts);
+	free(mounts);
+	free(vols);
+	free(minors);
+	json_free(root);
 	return rc;
 }
 
@@ -938,7 +1047,8 @@ static int run(struct ctx *x, int argc, char **argv)
 			return ADM_EXIT_UNSUPPORTED;
 		}
 		if (x->vd->kind == ADM_K_STATUS)	/* needs no file */
-			return do_status(x);
+			return strcmp(x->vd->name, "overview") ?
+			       do_status(x) : do_overview(x);
 	}
 	rc = load_conf(x, handler || x->vd->kind == ADM_K_WAIT ||
 		       x->vd->kind == ADM_K_CSTATE ||

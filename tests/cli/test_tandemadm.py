@@ -199,7 +199,7 @@ def test_help_lists_verbs_and_exit_codes(adm):
               "secondary", "adjust", "net-options", "disk-options",
               "verify", "invalidate", "invalidate-remote", "pause-sync",
               "resume-sync", "outdate", "resize", "wait-connect", "status",
-              "dump", "cstate", "dstate", "role", "sh-dev"):
+              "dump", "cstate", "dstate", "role", "sh-dev", "overview"):
         assert v in verbs, v
     codes = re.findall(r"^  (\d+) ", r.stdout.split("Exit status:\n")[1],
                        re.M)
@@ -593,3 +593,137 @@ def test_adjust(adm, conf, fake):
     (d / "show").write_text("resource r0 { node-id 0; frobs 3; }\n")
     r = run(*base, "-d", "adjust", "r0", env=env)
     assert r.returncode == 12 and "'frobs' not understood" in r.stderr
+
+
+# ---- overview (stand-in tandemsetup, fake /proc/tandem and mount table) ----
+
+PROC = """\
+version: 0.1.0 (api:1/proto:1-1)
+Transports (api:1): tcp (0.1.0)
+ 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----
+    ns:1024 nr:0 dw:1024 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0
+ 1: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----
+    ns:8152 nr:0 dw:0 dr:8152 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:57344
+\t[=>..................] sync'ed: 12.5% (57344/65496)K
+\tfinish: 0:00:07 speed: 8,152 (8,152) K/sec
+ 2: cs:StandAlone ro:Secondary/Unknown ds:UpToDate/DUnknown C r-----
+    ns:0 nr:0 dw:0 dr:0 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0
+"""
+
+OVERVIEW_STATUS = json.dumps([
+    {"name": "r0", "node-id": 0, "role": "Primary",
+     "devices": [{"minor": 0, "volume": 0, "disk": "UpToDate"}],
+     "connections": []},
+    {"name": "r1", "node-id": 0, "role": "Primary",
+     "devices": [{"minor": 1, "volume": 0, "disk": "UpToDate"},
+                 {"minor": 2, "volume": 1, "disk": "UpToDate"}],
+     "connections": []}], indent=2)
+
+
+@pytest.fixture
+def overview(fake, tmp_path):
+    """fake plus /proc/tandem and the mount table as files: r0 (minor 0)
+    mounted through a symbolic link to /dev/tandem0, r1 with two
+    volumes, one of them in a resync. No configuration file."""
+    d, env = fake
+    (d / "status.json").write_text(OVERVIEW_STATUS)
+    proc = tmp_path / "proc-tandem"
+    proc.write_text(PROC)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    link = tmp_path / "by-res-r0"
+    link.symlink_to("/dev/tandem0")
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"proc /proc proc rw 0 0\n"
+                      f"/dev/tandem9 /elsewhere ext4 rw 0 0\n"
+                      f"{link} {mnt} ext4 rw,relatime 0 0\n")
+    env = {**env, "TANDEM_PROC_FILE": str(proc),
+           "TANDEM_MOUNTS_FILE": str(mounts)}
+    return d, env, proc, mnt
+
+
+def test_overview(adm, overview):
+    d, env, proc, mnt = overview
+    r = run(adm, "-c", "/nonexistent/tandem.conf", "overview", env=env)
+    assert r.returncode == 0, r.stderr
+    assert not r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3, r.stdout
+    # the mounted volume: mount point, type and df -h style sizes
+    st = os.statvfs(mnt)
+    m = re.fullmatch(r"  0:r0 +Connected +Primary/Secondary +"
+                     r"UpToDate/UpToDate +C r--- "
+                     + re.escape(str(mnt)) + r" +ext4 +(\S+) +(\S+) +(\S+) +"
+                     r"(\d+%|-)", lines[0])
+    assert m, lines[0]
+    for size in m.groups()[:3]:
+        assert re.fullmatch(r"\d\.\d[KMGTPE]|\d+[KMGTPE]?", size), size
+    if st.f_blocks:
+        assert m.group(4).endswith("%")
+    # the columns line up; a resync shows its progress at the end
+    assert lines[1].startswith("  1:r1/0                 SyncSource ")
+    assert lines[1][len(lines[0]):] == (" [=>..................] sync'ed: "
+                                        "12.5% (57344/65496)K"), lines[1]
+    assert lines[1][:len(lines[0])].rstrip().endswith(" C r---")
+    assert re.fullmatch(r"  2:r1/1 +StandAlone +Secondary/Unknown +"
+                        r"UpToDate/DUnknown +C r---", lines[2]), lines[2]
+    for a, b in zip(lines, lines[1:]):
+        assert a.index(" C r---") == b.index(" C r---")
+    assert log_of(d) == [["status", "--json"]]
+
+
+def test_overview_of_a_resource(adm, overview):
+    d, env, proc, mnt = overview
+    (d / "log").unlink(missing_ok=True)
+    r = run(adm, "overview", "r1", env=env)
+    assert r.returncode == 0, r.stderr
+    assert [line.split()[0] for line in r.stdout.splitlines()] == \
+        ["1:r1/0", "2:r1/1"]
+    assert run(adm, "overview", "all", env=env).stdout.count("\n") == 3
+    # a resource that is not up: the others are shown, exit 11
+    r = run(adm, "overview", "r9", "r0", env=env)
+    assert r.returncode == 11
+    assert [line.split()[0] for line in r.stdout.splitlines()] == ["0:r0"]
+    assert "r9 is not up" in r.stderr
+
+
+def test_overview_without_the_module(adm, overview, tmp_path):
+    d, env, proc, mnt = overview
+    proc.unlink()
+    r = run(adm, "overview", env=env)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    assert log_of(d) == []
+    r = run(adm, "overview", "r0", env=env)
+    assert r.returncode == 11 and "r0 is not up" in r.stderr
+
+
+def test_overview_errors(adm, overview):
+    d, env, proc, mnt = overview
+    proc.write_text("cs:Connected\n")
+    r = run(adm, "overview", env=env)
+    assert r.returncode == 12 and "version" in r.stderr
+    proc.write_text(PROC)
+    (d / "status.json").write_text("[{")
+    r = run(adm, "overview", env=env)
+    assert r.returncode == 12 and "JSON" in r.stderr
+    # tandemsetup's own failure comes through
+    r = run(adm, "overview", env={**env, "FAKE_FAIL": "status",
+                                  "FAKE_RC": "30"})
+    assert r.returncode == 30
+    r = run(adm, "overview", "--json", env=env)
+    assert r.returncode == 1 and "overview does not take --json" in r.stderr
+
+
+def test_overview_dry_run(adm, overview):
+    d, env, proc, mnt = overview
+    r = run(adm, "-d", "overview", env=env)
+    assert (r.returncode, r.stdout) == (0, "tandemsetup status --json\n")
+    assert log_of(d) == []
+
+
+def test_version_reads_proc_file(adm, overview):
+    d, env, proc, mnt = overview
+    r = run(adm, "--version", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "TANDEM_KERNEL_VERSION=0.1.0\n" in r.stdout
+    assert "TANDEM_KERNEL_PROTO=1-1\n" in r.stdout

@@ -79,8 +79,24 @@ def test_create_md_up_and_initial_sync(nodes):
         tc.wait_proc(g, r"ds:UpToDate/UpToDate", timeout=180)
     assert alpha.check("tandemadm role r0").strip() == "Primary/Secondary"
     assert bravo.check("tandemadm role r0").strip() == "Secondary/Primary"
-    st = json.loads(alpha.check("tandemadm status --json r0"))
-    assert "Primary" in json.dumps(st), st
+    # status --json is JSON, and says what /proc/tandem says.
+    for g, role, peer_role in ((alpha, "Primary", "Secondary"),
+                               (bravo, "Secondary", "Primary")):
+        st = json.loads(g.check("tandemadm status --json r0 2>/dev/null"))
+        proc = tc.minor_block(tc.proc(g))
+        assert len(st) == 1 and st[0]["name"] == "r0", st
+        r0 = st[0]
+        assert r0["role"] == role, st
+        assert [(d["minor"], d["disk"]) for d in r0["devices"]] == \
+            [(0, "UpToDate")], st
+        (conn,) = r0["connections"]
+        assert (conn["connection"], conn["role"], conn["protocol"]) == \
+            ("Connected", peer_role, "C"), st
+        (pdev,) = conn["peer-devices"]
+        assert (pdev["replication"], pdev["peer-disk"]) == \
+            ("Established", "UpToDate"), st
+        assert "cs:Connected ro:%s/%s ds:UpToDate/UpToDate C" % (
+            role, peer_role) in proc, proc
 
 
 def test_role_switch_8_3_form(nodes):

@@ -37,6 +37,8 @@ static const struct adm_verbdef verbs[] = {
 	{ "status", ADM_K_STATUS, 0, ADM_O_JSON | ADM_O_VERBOSE,
 	  ADM_R_OPTIONAL },
 	{ "events", ADM_K_STATUS, 0, 0, ADM_R_OPTIONAL },
+	/* needs no file, like status; tandemadm.c tells it by name */
+	{ "overview", ADM_K_STATUS, 0, 0, ADM_R_OPTIONAL },
 	{ "dump", ADM_K_DUMP, 0, 0, ADM_R_OPTIONAL },
 	{ "cstate", ADM_K_CSTATE, 0, 0, ADM_R_SOME },
 	{ "dstate", ADM_K_DSTATE, 0, 0, ADM_R_SOME },
