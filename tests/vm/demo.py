@@ -61,6 +61,7 @@ def main():
         step(alpha, "tandemadm status r0")
         step(alpha, "mkfs.ext4 -q -L demo /dev/tandem0", timeout=180)
         step(alpha, "mkdir -p /mnt/demo && mount /dev/tandem0 /mnt/demo")
+        step(alpha, "tandemadm overview")
         step(alpha, "for i in 1 2 3; do echo \"file $i written on $(hostname) "
                     "at $(date +%T)\" > /mnt/demo/file$i.txt; done; "
                     "cp /etc/tandem.conf /mnt/demo/; sync; ls -l /mnt/demo")

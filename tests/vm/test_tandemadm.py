@@ -79,6 +79,9 @@ def test_create_md_up_and_initial_sync(nodes):
         tc.wait_proc(g, r"ds:UpToDate/UpToDate", timeout=180)
     assert alpha.check("tandemadm role r0").strip() == "Primary/Secondary"
     assert bravo.check("tandemadm role r0").strip() == "Secondary/Primary"
+    assert re.search(r"^\s+0:r0\s+Connected\s+Primary/Secondary\s+"
+                     r"UpToDate/UpToDate\s+C r", alpha.check(
+                         "tandemadm overview 2>/dev/null"), re.M)
     # status --json is JSON, and says what /proc/tandem says.
     for g, role, peer_role in ((alpha, "Primary", "Secondary"),
                                (bravo, "Secondary", "Primary")):
