@@ -62,6 +62,9 @@ enum tandem_cmd {
 	TANDEM_CMD_PAUSE_SYNC,		/* MINOR, PEER_NODE_ID */
 	TANDEM_CMD_RESUME_SYNC,		/* MINOR, PEER_NODE_ID */
 	TANDEM_CMD_OUTDATE,		/* MINOR */
+	TANDEM_CMD_VERIFY,		/* MINOR, PEER_NODE_ID,
+					 * [VERIFY_START] */
+	TANDEM_CMD_RESIZE,		/* MINOR, [SIZE] */
 	__TANDEM_CMD_MAX,
 };
 #define TANDEM_CMD_MAX (__TANDEM_CMD_MAX - 1)
@@ -86,6 +89,8 @@ enum tandem_attr {
 	TANDEM_A_OBJ,			/* u32 enum tandem_obj (status/events) */
 	TANDEM_A_EVENT,			/* u32 enum tandem_event */
 	TANDEM_A_STATE,			/* nested enum tandem_state_attr */
+	TANDEM_A_VERIFY_START,		/* u64, sector where verify begins */
+	TANDEM_A_SIZE,			/* u64, sectors; resize target */
 	__TANDEM_A_MAX,
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)

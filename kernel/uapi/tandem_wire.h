@@ -66,6 +66,8 @@ enum tandem_packet {
 	TP_SYNC_DATA		= 23,	/* tandem_p_data + payload */
 	TP_OUT_OF_SYNC		= 24,	/* tandem_p_block_req */
 	TP_SYNC_DONE		= 25,	/* tandem_p_sync_done */
+	TP_OV_REQ		= 26,	/* tandem_p_ov_req + digests */
+	TP_RESIZE		= 27,	/* reserved for online resize */
 	/* acks (CONTROL) */
 	TP_PING			= 40,	/* no body */
 	TP_PING_ACK		= 41,	/* no body */
@@ -75,6 +77,7 @@ enum tandem_packet {
 	TP_BARRIER_ACK		= 45,	/* tandem_p_barrier_ack */
 	TP_SYNC_ACK		= 46,	/* tandem_p_block_ack: resync write done */
 	TP_ROLE_REPLY		= 47,	/* tandem_p_role_reply */
+	TP_OV_REPLY		= 48,	/* tandem_p_ov_reply */
 };
 
 /* Feature bits negotiated in TP_HELLO. */
