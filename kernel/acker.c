@@ -45,6 +45,7 @@ static int handle(struct tandem_connection *c, u16 type, u16 volume,
 		struct tandem_p_block_ack a;
 		struct tandem_p_barrier_ack b;
 		struct tandem_p_role_reply rr;
+		struct tandem_p_ov_reply ov;
 	} p;
 	struct tandem_device *d;
 	struct tandem_peer_device *pd;
@@ -81,6 +82,19 @@ static int handle(struct tandem_connection *c, u16 type, u16 volume,
 		if (pd && be32_to_cpu(p.a.size) <= TANDEM_MAX_PAYLOAD)
 			tandem_bm_clear_range(pd, be64_to_cpu(p.a.sector),
 					      be32_to_cpu(p.a.size));
+		return 0;
+	case TP_OV_REPLY:
+		err = recv_ctl(c, &p.ov, sizeof(p.ov), type, length);
+		if (err)
+			return err;
+		d = tandem_device_by_volume(c->resource, volume);
+		pd = d ? tandem_peer_device(d, c) : NULL;
+		if (!pd || tandem_verify_reply(pd, &p.ov)) {
+			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+					   "verify reply for sector %llu answers no request",
+					   be64_to_cpu(p.ov.sector));
+			return -EPROTO;
+		}
 		return 0;
 	case TP_BARRIER_ACK:
 		err = recv_ctl(c, &p.b, sizeof(p.b), type, length);

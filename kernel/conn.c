@@ -368,8 +368,10 @@ static void cleanup_after_loss(struct tandem_connection *c)
 	}
 	idr_for_each_entry(&r->devices, d, vnr) {
 		pd = tandem_peer_device(d, c);
-		if (pd)
+		if (pd) {
 			tandem_resync_stop(pd);
+			tandem_verify_stop(pd);
+		}
 	}
 	flush_workqueue(c->send_wq);
 	tandem_receiver_cleanup(c);

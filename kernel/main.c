@@ -33,6 +33,10 @@ static void __init check_formats(void)
 	BUILD_BUG_ON(sizeof(struct tandem_p_sync_done) != 8);
 	BUILD_BUG_ON(sizeof(struct tandem_p_role_req) != 8);
 	BUILD_BUG_ON(sizeof(struct tandem_p_role_reply) != 8);
+	BUILD_BUG_ON(sizeof(struct tandem_p_ov_req) != 64);
+	BUILD_BUG_ON(sizeof(struct tandem_p_ov_reply) != 24);
+	BUILD_BUG_ON(TANDEM_OV_MAX_BLOCKS * TANDEM_BM_BLOCK_BYTES !=
+		     TANDEM_SYNC_CHUNK);
 	BUILD_BUG_ON(sizeof(struct tandem_p_hello) > TANDEM_MAX_BODY);
 	BUILD_BUG_ON(sizeof(struct tandem_md_peer) != 32);
 	BUILD_BUG_ON(TANDEM_MD_HISTORY != TANDEM_HISTORY_UUIDS);

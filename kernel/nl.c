@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/hash.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <net/genetlink.h>
@@ -97,6 +98,8 @@ static const struct nla_policy net_policy[TANDEM_NET_MAX + 1] = {
 	[TANDEM_NET_AFTER_SB_0PRI]	= { .type = NLA_U32 },
 	[TANDEM_NET_AFTER_SB_1PRI]	= { .type = NLA_U32 },
 	[TANDEM_NET_AFTER_SB_2PRI]	= { .type = NLA_U32 },
+	[TANDEM_NET_VERIFY_ALG]		= { .type = NLA_NUL_STRING,
+					    .len = TANDEM_ALG_NAME_MAX - 1 },
 };
 
 static const struct nla_policy disk_policy[TANDEM_DISK_MAX + 1] = {
@@ -140,6 +143,7 @@ static const struct nla_policy tandem_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_NET_OPTS]	= NLA_POLICY_NESTED(net_policy),
 	[TANDEM_A_DISK_OPTS]	= NLA_POLICY_NESTED(disk_policy),
 	[TANDEM_A_RES_OPTS]	= NLA_POLICY_NESTED(res_policy),
+	[TANDEM_A_VERIFY_START]	= { .type = NLA_U64 },
 };
 
 static struct genl_family tandem_genl_family;
@@ -254,6 +258,9 @@ static int parse_net_opts(struct nlattr *nest, struct tandem_net_opts *o,
 		strscpy(o->integrity_alg,
 			nla_data(tb[TANDEM_NET_DATA_INTEGRITY_ALG]),
 			sizeof(o->integrity_alg));
+	if (tb[TANDEM_NET_VERIFY_ALG])
+		strscpy(o->verify_alg, nla_data(tb[TANDEM_NET_VERIFY_ALG]),
+			sizeof(o->verify_alg));
 	if (tb[TANDEM_NET_TIMEOUT])
 		o->conf.timeout = nla_get_u32(tb[TANDEM_NET_TIMEOUT]);
 	if (tb[TANDEM_NET_CONNECT_INT])
@@ -293,6 +300,12 @@ static int parse_net_opts(struct nlattr *nest, struct tandem_net_opts *o,
 	}
 	if (o->ping_timeout >= o->ping_int * 10) {
 		NL_SET_ERR_MSG(extack, "ping-timeout must be shorter than ping-int");
+		return -EINVAL;
+	}
+	if (o->verify_alg[0] && !crypto_has_shash(o->verify_alg, 0, 0)) {
+		TANDEM_SET_ERR(extack,
+			       "verify-alg '%s' is not a hash this kernel offers",
+			       o->verify_alg);
 		return -EINVAL;
 	}
 	if (o->integrity_alg[0]) {
@@ -774,6 +787,8 @@ static int fill_net_opts(struct sk_buff *skb, const struct tandem_net_opts *o)
 	    nla_put_u8(skb, TANDEM_NET_ALLOW_TWO_PRIMARIES, o->two_primaries) ||
 	    (o->hmac_alg[0] &&
 	     nla_put_string(skb, TANDEM_NET_CRAM_HMAC_ALG, o->hmac_alg)) ||
+	    (o->verify_alg[0] &&
+	     nla_put_string(skb, TANDEM_NET_VERIFY_ALG, o->verify_alg)) ||
 	    nla_put_u32(skb, TANDEM_NET_TIMEOUT, o->conf.timeout) ||
 	    nla_put_u32(skb, TANDEM_NET_CONNECT_INT, o->conf.connect_int) ||
 	    nla_put_u32(skb, TANDEM_NET_PING_INT, o->ping_int) ||
@@ -1057,6 +1072,10 @@ static int nl_sync_ctl(struct sk_buff *skb, struct genl_info *info)
 			       nla_get_u32(info->attrs[TANDEM_A_PEER_NODE_ID]));
 		return -ENOENT;
 	}
+	if (cmd == TANDEM_CMD_VERIFY)
+		return tandem_verify_start(pd, info->attrs[TANDEM_A_VERIFY_START] ?
+					   nla_get_u64(info->attrs[TANDEM_A_VERIFY_START]) : 0,
+					   info->extack);
 	return tandem_pause_sync(pd, cmd == TANDEM_CMD_PAUSE_SYNC,
 				 info->extack);
 }
@@ -1096,6 +1115,7 @@ static const struct genl_small_ops tandem_ops[] = {
 	DOIT(TANDEM_CMD_INVALIDATE_REMOTE, nl_sync_ctl),
 	DOIT(TANDEM_CMD_PAUSE_SYNC, nl_sync_ctl),
 	DOIT(TANDEM_CMD_RESUME_SYNC, nl_sync_ctl),
+	DOIT(TANDEM_CMD_VERIFY, nl_sync_ctl),
 	{
 		.cmd = TANDEM_CMD_GET_STATUS,
 		.dumpit = nl_get_status,

@@ -10,6 +10,7 @@
  *   	[====>...............] sync'ed: 25.0% (4096/5120)K
  *   	finish: 0:00:04 speed: 1,024 (1,000) K/sec
  *
+ * During an online verify the bar says "verified:" instead.
  * One block per minor; with several peers, the first connection is shown
  * (tandemsetup status shows all of them).
  */
@@ -22,12 +23,13 @@
 
 static struct proc_dir_entry *tandem_proc;
 
-static void show_progress(struct seq_file *m, struct tandem_peer_device *pd)
+/* Progress bar, counts in 4 KiB blocks; @speed 0: the average only. */
+static void show_bar(struct seq_file *m, const char *what, u64 total,
+		     u64 left, unsigned long start, u64 speed)
 {
-	u64 total = pd->rs_total, left = pd->oos_bits, done;
-	unsigned long secs = max(1UL, (jiffies - pd->rs_start) / HZ);
+	unsigned long secs = max(1UL, (jiffies - start) / HZ);
 	unsigned int permil, i, bar;
-	u64 avg, eta, cur;
+	u64 avg, eta, cur, done;
 
 	if (!total)
 		total = 1;
@@ -42,13 +44,28 @@ static void show_progress(struct seq_file *m, struct tandem_peer_device *pd)
 	seq_putc(m, '>');
 	for (i = bar; i < 20; i++)
 		seq_putc(m, '.');
-	seq_printf(m, "] sync'ed: %u.%u%% (%llu/%llu)K\n", permil / 10,
+	seq_printf(m, "] %s: %u.%u%% (%llu/%llu)K\n", what, permil / 10,
 		   permil % 10, left * 4, total * 4);
 	avg = div64_u64(done * 4, secs);
-	cur = pd->rs_speed ? pd->rs_speed : avg;
+	cur = speed ? speed : avg;
 	eta = cur ? div64_u64(left * 4, cur) : 0;
 	seq_printf(m, "\tfinish: %llu:%02llu:%02llu speed: %llu (%llu) K/sec\n",
 		   eta / 3600, (eta / 60) % 60, eta % 60, cur, avg);
+}
+
+static void show_progress(struct seq_file *m, struct tandem_peer_device *pd)
+{
+	show_bar(m, "sync'ed", pd->rs_total, pd->oos_bits, pd->rs_start,
+		 pd->rs_speed);
+}
+
+static void show_verify(struct seq_file *m, struct tandem_peer_device *pd)
+{
+	u64 total = (pd->ov_end - pd->ov_start) >> 3;
+	u64 done = READ_ONCE(pd->ov_done) >> 3;
+
+	show_bar(m, "verified", total, total - min(total, done), pd->ov_begin,
+		 0);
 }
 
 /*
@@ -123,6 +140,8 @@ static void show_device(struct seq_file *m, struct tandem_device *d)
 		   d->opts.disk_flushes ? 'f' : 'd', oos * 4);
 	if (pd && tandem_repl_syncing(repl))
 		show_progress(m, pd);
+	if (pd && (repl == TANDEM_RS_VERIFY_S || repl == TANDEM_RS_VERIFY_T))
+		show_verify(m, pd);
 }
 
 static int tandem_proc_show(struct seq_file *m, void *v)

@@ -158,6 +158,28 @@ static bool peer_conflict(struct tandem_device *d, struct tandem_interval *iv)
 	return false;
 }
 
+/**
+ * tandem_peer_writes_wait() - wait until no write from a peer overlaps @iv
+ * @d: the device
+ * @iv: the range
+ *
+ * Writes the receiver submitted earlier reach the disk first.
+ */
+void tandem_peer_writes_wait(struct tandem_device *d,
+			     struct tandem_interval *iv)
+{
+	struct tandem_resource *r = d->resource;
+
+	wait_event(d->interval_wait, ({
+		bool busy;
+
+		spin_lock_irq(&r->lock);
+		busy = peer_conflict(d, iv);
+		spin_unlock_irq(&r->lock);
+		!busy;
+	}));
+}
+
 static void peer_req_done_work(struct work_struct *work)
 {
 	struct peer_req *pr = container_of(work, struct peer_req, work);
@@ -614,6 +636,14 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	memcpy(f.peer_history, pd->peer_history, sizeof(f.peer_history));
 	f.my_crashed = d->md.info.flags & TANDEM_MDF_CRASHED_PRIMARY;
 	f.peer_crashed = pd->peer_flags & TANDEM_UF_CRASHED_PRIMARY;
+	/*
+	 * What a verify found is resynced when the nodes connect next, not
+	 * at once: the administrator looks at the report first.
+	 */
+	if (repl == TANDEM_RS_OFF) {
+		f.my_verified = slot && (slot->flags & TANDEM_MDPF_VERIFIED);
+		f.peer_verified = pd->peer_flags & TANDEM_UF_VERIFIED;
+	}
 	f.my_node_lower = r->node_id < c->peer_node_id;
 	f.my_discard = c->discard_my_data;
 	f.peer_discard = c->peer_discard_my_data;
@@ -673,6 +703,8 @@ static int send_uuids(struct tandem_peer_device *pd)
 	if (slot && slot->bitmap_uuid &&
 	    (slot->flags & TANDEM_MDPF_OLDER_PRIMARY))
 		flags |= TANDEM_UF_OLDER_PRIMARY;
+	if (slot && (slot->flags & TANDEM_MDPF_VERIFIED))
+		flags |= TANDEM_UF_VERIFIED;
 	u.current_uuid = cpu_to_be64(d->md.info.current_uuid);
 	u.bitmap_uuid = cpu_to_be64(slot ? slot->bitmap_uuid : 0);
 	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
@@ -977,6 +1009,55 @@ static int receive_sync_done(struct tandem_connection *c, u16 volume,
 	return 0;
 }
 
+/* TP_OV_REQ: a range to compare, or the start or end of a verify. */
+static int receive_ov_req(struct tandem_connection *c, u16 volume,
+			  u32 length)
+{
+	struct tandem_peer_device *pd;
+	struct tandem_p_ov_req p;
+	u32 size, ds, flags, len;
+	sector_t sector;
+	u8 *digests;
+	int err;
+
+	if (length < sizeof(p))
+		return proto_error(c, "wrong body length", TP_OV_REQ, length);
+	err = c->transport->class->ops->recv(c->transport, TANDEM_STREAM_DATA,
+					     &p, sizeof(p));
+	if (err)
+		return err;
+	pd = volume_pd(c, volume);
+	if (!pd || !pd->device->backing)
+		return proto_error(c, "verify of a volume without disk",
+				   TP_OV_REQ, volume);
+	sector = be64_to_cpu(p.sector);
+	size = be32_to_cpu(p.size);
+	ds = be32_to_cpu(p.digest_size);
+	flags = be32_to_cpu(p.flags);
+	len = size / TANDEM_BM_BLOCK_BYTES * ds;
+	if (size % TANDEM_BM_BLOCK_BYTES ||
+	    size > TANDEM_OV_MAX_BLOCKS * TANDEM_BM_BLOCK_BYTES ||
+	    !ds || ds > TANDEM_OV_MAX_DIGEST || length != sizeof(p) + len ||
+	    (flags & (TANDEM_OV_START | TANDEM_OV_LAST) && size) ||
+	    (!(flags & (TANDEM_OV_START | TANDEM_OV_LAST)) && !size) ||
+	    sector % (TANDEM_BM_BLOCK_BYTES >> 9) ||
+	    sector + (size >> 9) > tandem_data_sectors(pd->device) ||
+	    ((flags & TANDEM_OV_START) &&
+	     be64_to_cpu(p.end_sect) > tandem_data_sectors(pd->device)))
+		return proto_error(c, "bad verify request", TP_OV_REQ, size);
+	if (!len)
+		return tandem_verify_receive(pd, &p, NULL);
+	digests = kmalloc(len, GFP_NOIO);
+	if (!digests)
+		return -ENOMEM;
+	err = c->transport->class->ops->recv(c->transport, TANDEM_STREAM_DATA,
+					     digests, len);
+	if (!err)
+		err = tandem_verify_receive(pd, &p, digests);
+	kfree(digests);
+	return err;
+}
+
 /*
  * TP_DISCONNECT, with or without a body. Return: 1 for a plain close, 0
  * or an error when the peer refused the connection (we are refused too,
@@ -1042,6 +1123,9 @@ int tandem_receive_loop(struct tandem_connection *c)
 			break;
 		case TP_OUT_OF_SYNC:
 			err = receive_out_of_sync(c, volume, length);
+			break;
+		case TP_OV_REQ:
+			err = receive_ov_req(c, volume, length);
 			break;
 		case TP_DISCONNECT:
 			err = receive_disconnect(c, length);

@@ -249,6 +249,7 @@ int tandem_peer_device_add(struct tandem_device *d,
 	pd->connection = c;
 	pd->repl = TANDEM_RS_OFF;
 	pd->peer_disk = TANDEM_DS_DUNKNOWN;
+	INIT_LIST_HEAD(&pd->ov_reqs);
 	if (d->backing && tandem_bm_alloc(pd)) {
 		kfree(pd);
 		return -ENOMEM;

@@ -157,7 +157,7 @@ static bool rs_after_busy(struct tandem_peer_device *pd)
 	return busy;
 }
 
-static void rs_conf(struct tandem_device *d, struct tandem_rs_ctrl_conf *c)
+void tandem_rs_conf(struct tandem_device *d, struct tandem_rs_ctrl_conf *c)
 {
 	c->resync_rate = READ_ONCE(d->opts.resync_rate);
 	c->c_plan_ahead = READ_ONCE(d->opts.c_plan_ahead);
@@ -375,7 +375,7 @@ static int rs_target_thread(void *arg)
 		}
 		in = recv - last_recv;
 		last_recv = recv;
-		rs_conf(d, &conf);
+		tandem_rs_conf(d, &conf);
 		want = tandem_rs_ctrl_step(&ctrl, &conf, max(tick_ms, 1U), in,
 					   atomic_read(&pd->rs_inflight));
 		/* Application I/O within the last second counts as active. */

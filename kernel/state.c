@@ -300,7 +300,9 @@ void tandem_sync_generation_done(struct tandem_peer_device *pd,
 	slot = tandem_md_peer_slot(d, pd->connection->peer_node_id, false);
 	if (slot) {
 		slot->bitmap_uuid = 0;
-		slot->flags &= ~TANDEM_MDPF_OLDER_PRIMARY;
+		/* What an online verify found is in sync now, too. */
+		slot->flags &= ~(TANDEM_MDPF_OLDER_PRIMARY |
+				 TANDEM_MDPF_VERIFIED);
 	}
 	d->md.info.flags &= ~TANDEM_MDF_CRASHED_PRIMARY;
 	if (as_target) {

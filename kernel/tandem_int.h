@@ -57,6 +57,7 @@ struct tandem_peer_device;
  * @secret: shared-secret
  * @secret_len: bytes of @secret
  * @integrity_alg: data-integrity-alg, empty for none
+ * @verify_alg: verify-alg (online verify), empty for none
  * @ping_int: seconds
  * @ping_timeout: 0.1 s units
  * @ko_count: sends that may time out in a row before the peer is dropped
@@ -71,6 +72,7 @@ struct tandem_net_opts {
 	u8 secret[TANDEM_SECRET_MAX];
 	u32 secret_len;
 	char integrity_alg[TANDEM_ALG_NAME_MAX];
+	char verify_alg[TANDEM_ALG_NAME_MAX];
 	u32 ping_int;
 	u32 ping_timeout;
 	u32 ko_count;
@@ -409,6 +411,18 @@ struct tandem_connection {
  * @rs_peer_paused: the peer paused it
  * @rs_after_paused: waiting for the resync of the resync-after minor
  * @rs_task: resync driver (sync target)
+ * @ov_task: online verify driver (verify source)
+ * @ov_tfm: verify-alg of the running verify (both sides)
+ * @ov_reqs: verify requests sent, waiting for their reply (source)
+ * @ov_inflight: bytes of @ov_reqs
+ * @ov_start: first sector of the running verify
+ * @ov_end: sector where it ends
+ * @ov_done: sectors compared so far
+ * @ov_oos: 4 KiB blocks found different so far
+ * @ov_run_sect: start of the current run of different blocks (logging)
+ * @ov_run_len: blocks in that run
+ * @ov_begin: jiffies the verify started
+ * @ov_failed: the verify cannot go on (read error, the peer said so)
  */
 struct tandem_peer_device {
 	struct tandem_device *device;
@@ -442,6 +456,18 @@ struct tandem_peer_device {
 	bool rs_peer_paused;
 	bool rs_after_paused;
 	struct task_struct *rs_task;
+	struct task_struct *ov_task;
+	struct crypto_shash *ov_tfm;
+	struct list_head ov_reqs;
+	atomic_t ov_inflight;
+	sector_t ov_start;
+	sector_t ov_end;
+	u64 ov_done;
+	u64 ov_oos;
+	sector_t ov_run_sect;
+	u32 ov_run_len;
+	unsigned long ov_begin;
+	bool ov_failed;
 };
 
 /* Request flags */
@@ -682,6 +708,8 @@ int tandem_auth(struct tandem_connection *c);
 int tandem_receive_loop(struct tandem_connection *c);
 void tandem_receiver_cleanup(struct tandem_connection *c);
 void tandem_decide_sync(struct tandem_peer_device *pd);
+void tandem_peer_writes_wait(struct tandem_device *d,
+			     struct tandem_interval *iv);
 
 /* acker.c */
 int tandem_acker_thread(void *arg);
@@ -707,6 +735,17 @@ int tandem_invalidate(struct tandem_device *d, bool remote,
 		      struct netlink_ext_ack *extack);
 void tandem_become_source(struct tandem_peer_device *pd, bool full);
 void tandem_become_target(struct tandem_peer_device *pd, bool full);
+struct tandem_rs_ctrl_conf;
+void tandem_rs_conf(struct tandem_device *d, struct tandem_rs_ctrl_conf *c);
+
+/* verify.c */
+int tandem_verify_start(struct tandem_peer_device *pd, sector_t start,
+			struct netlink_ext_ack *extack);
+void tandem_verify_stop(struct tandem_peer_device *pd);
+int tandem_verify_reply(struct tandem_peer_device *pd,
+			const struct tandem_p_ov_reply *p);
+int tandem_verify_receive(struct tandem_peer_device *pd,
+			  const struct tandem_p_ov_req *p, const u8 *digests);
 
 /* transport.c */
 struct tandem_transport_class *tandem_transport_class_get(const char *name);

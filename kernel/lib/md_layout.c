@@ -32,7 +32,7 @@ typedef char tandem_md_al_is_whole_blocks
 			 TANDEM_MDF_OUTDATED)
 #define KNOWN_PEER_FLAGS (TANDEM_MDPF_CONNECTED_ONCE | \
 			  TANDEM_MDPF_PEER_OUTDATED | \
-			  TANDEM_MDPF_OLDER_PRIMARY)
+			  TANDEM_MDPF_OLDER_PRIMARY | TANDEM_MDPF_VERIFIED)
 
 static const char * const md_errors[TANDEM_MD_ERR_MAX] = {
 	[0]			= "success",
@@ -182,7 +182,7 @@ const char *tandem_md_flag_name(unsigned int bit)
 const char *tandem_md_peer_flag_name(unsigned int bit)
 {
 	static const char * const names[] = {
-		"CONNECTED_ONCE", "PEER_OUTDATED", "OLDER_PRIMARY",
+		"CONNECTED_ONCE", "PEER_OUTDATED", "OLDER_PRIMARY", "VERIFIED",
 	};
 
 	return bit < sizeof(names) / sizeof(names[0]) ? names[bit] : NULL;

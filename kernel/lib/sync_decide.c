@@ -72,6 +72,11 @@ enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f)
 			return TANDEM_SYNC_BITMAP_SOURCE;
 		if (f->peer_crashed)
 			return TANDEM_SYNC_BITMAP_TARGET;
+		/* Online verify found blocks that differ: its source wins. */
+		if (f->my_verified && (!f->peer_verified || f->my_node_lower))
+			return TANDEM_SYNC_BITMAP_SOURCE;
+		if (f->peer_verified)
+			return TANDEM_SYNC_BITMAP_TARGET;
 		return TANDEM_SYNC_NONE;
 	}
 	ahead = f->my_bitmap && f->my_bitmap == f->peer_current &&

@@ -30,6 +30,9 @@ enum tandem_sync_decision {
  * @peer_history: the peer's older generations
  * @my_crashed: we were Primary and did not demote cleanly
  * @peer_crashed: the same of the peer
+ * @my_verified: an online verify we ran as source found blocks that
+ *               differ; they are marked in both nodes' bitmaps
+ * @peer_verified: the same of the peer
  * @my_node_lower: our node id is lower than the peer's (tie-breaks)
  * @my_discard: we connected with --discard-my-data
  * @peer_discard: the peer did
@@ -45,6 +48,8 @@ struct tandem_sync_facts {
 	u64 peer_history[TANDEM_MD_HISTORY];
 	bool my_crashed;
 	bool peer_crashed;
+	bool my_verified;
+	bool peer_verified;
 	bool my_node_lower;
 	bool my_discard;
 	bool peer_discard;
@@ -63,7 +68,9 @@ struct tandem_sync_facts {
  *  4. same current generation: NONE, unless a side crashed as Primary
  *     (its last writes may not have reached the peer): BITMAP from it
  *     (from the lower node id if both did); its bitmap holds the
- *     extents of its replayed activity log;
+ *     extents of its replayed activity log; else, if a side's online
+ *     verify found differences: BITMAP from the verify source (lower
+ *     node id if both); both nodes' bitmaps hold the blocks found;
  *  5. our bitmap generation is the peer's current one and we are
  *     UpToDate: BITMAP_SOURCE; the mirror image: BITMAP_TARGET (a target
  *     that crashed as Primary adds its activity log extents to the

@@ -123,6 +123,7 @@ enum tandem_net_attr {
 					 * (kernel/lib/after_sb.h); disconnect */
 	TANDEM_NET_AFTER_SB_1PRI,	/* u32, the same; disconnect */
 	TANDEM_NET_AFTER_SB_2PRI,	/* u32, the same; disconnect */
+	TANDEM_NET_VERIFY_ALG,		/* string, e.g. "sha1"; none */
 	__TANDEM_NET_MAX,
 };
 #define TANDEM_NET_MAX (__TANDEM_NET_MAX - 1)

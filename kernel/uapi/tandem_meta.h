@@ -65,6 +65,9 @@ enum tandem_md_kind {
 #define TANDEM_MDPF_OLDER_PRIMARY	(1U << 2) /* the bitmap started when
 						   * we, Primary, lost the
 						   * peer */
+#define TANDEM_MDPF_VERIFIED		(1U << 3) /* our online verify found
+						   * blocks that differ; we
+						   * are the resync source */
 
 /**
  * struct tandem_md_peer - one bitmap slot

@@ -154,6 +154,8 @@ struct tandem_p_net_opts {
 #define TANDEM_UF_OLDER_PRIMARY		(1U << 3) /* was Primary when the
 						   * bitmap towards the peer
 						   * started */
+#define TANDEM_UF_VERIFIED		(1U << 4) /* our online verify found
+						   * blocks that differ */
 
 /**
  * struct tandem_p_uuids - generation identifiers of one volume
@@ -302,6 +304,57 @@ struct tandem_p_barrier_ack {
  */
 struct tandem_p_sync_done {
 	__be64 oos_bits;
+} __attribute__((packed));
+
+/* TP_OV_REQ flags */
+#define TANDEM_OV_START		(1U << 0) /* verify begins: no digests */
+#define TANDEM_OV_LAST		(1U << 1) /* verify ends: no digests */
+
+/* Blocks of 4 KiB one TP_OV_REQ covers at most (one bit each in a reply) */
+#define TANDEM_OV_MAX_BLOCKS	32
+/* Largest digest a verify-alg may produce */
+#define TANDEM_OV_MAX_DIGEST	64
+
+/**
+ * struct tandem_p_ov_req - online verify: digests of a range (DATA)
+ * @sector: first sector of the range
+ * @end_sect: end of the whole verify run (TANDEM_OV_START), else 0
+ * @size: bytes of the range, a multiple of 4 KiB, at most
+ *        TANDEM_OV_MAX_BLOCKS blocks; 0 with START and LAST
+ * @flags: TANDEM_OV_*
+ * @digest_size: bytes of each block's digest that follow the body
+ * @pad: 0
+ * @alg: verify-alg of the sender, NUL-padded
+ *
+ * The body is followed by size / 4096 digests of @digest_size bytes, one
+ * per 4 KiB block, computed with @alg over the sender's data.
+ */
+struct tandem_p_ov_req {
+	__be64 sector;
+	__be64 end_sect;
+	__be32 size;
+	__be32 flags;
+	__be32 digest_size;
+	__be32 pad;
+	__u8 alg[32];
+} __attribute__((packed));
+
+/* TP_OV_REPLY flags */
+#define TANDEM_OV_FAILED	(1U << 0) /* the verify cannot go on here */
+
+/**
+ * struct tandem_p_ov_reply - online verify: which blocks differ (CONTROL)
+ * @sector: the request's sector
+ * @size: the request's size
+ * @mismatch: bit i set: block i of the range differs
+ * @flags: TANDEM_OV_FAILED
+ */
+struct tandem_p_ov_reply {
+	__be64 sector;
+	__be32 size;
+	__be32 mismatch;
+	__be32 flags;
+	__be32 pad;
 } __attribute__((packed));
 
 /**

@@ -19,7 +19,7 @@ SEEDS = os.path.join(ROOT, "tests", "unit", "conf")
 CONF = """\
 global { usage-count no; }
 common {
-    net { protocol C; after-sb-0pri discard-zero-changes; verify-alg sha1; }
+    net { protocol C; after-sb-0pri discard-zero-changes; csums-alg sha1; }
     startup { wfc-timeout 1; }
     handlers {
         split-brain "env | grep -E '^(TANDEM|DRBD)_' | sort > \\"$OUT\\"; exit 7";
@@ -212,8 +212,8 @@ def test_up(adm, conf):
     r = dry(adm, conf, "alpha", "up", "r0")
     assert r.returncode == 0, r.stderr
     assert r.stdout == UP_R0
-    # verify-alg (from common) is reported, not an error
-    assert "net option 'verify-alg' is not supported yet, ignored" in r.stderr
+    # csums-alg (from common) is reported, not an error
+    assert "net option 'csums-alg' is not supported yet, ignored" in r.stderr
 
 
 def test_up_other_node_and_hostname_sources(adm, conf):
@@ -245,7 +245,7 @@ def test_up_all_and_volumes(adm, conf):
         "tandemsetup connect r1 1 192.0.2.1:7790 192.0.2.2:7790 "
         "--protocol=C --after-sb-0pri=discard-zero-changes\n")
     # the warning comes once for both resources
-    assert r.stderr.count("verify-alg") == 1, r.stderr
+    assert r.stderr.count("csums-alg") == 1, r.stderr
 
 
 def test_down(adm, conf):
@@ -271,6 +271,17 @@ def test_net_options_protocol_a(adm, conf):
     assert r.returncode == 0, r.stderr
     assert r.stdout == ("tandemsetup net-options r0 1 --protocol=A "
                         "--after-sb-0pri=discard-zero-changes\n")
+
+
+def test_verify_plan(adm, conf):
+    # one request per volume and peer; r1 has two volumes
+    r = dry(adm, conf, "alpha", "verify", "all")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("tandemsetup verify 0 1\n"
+                        "tandemsetup verify 1 1\n"
+                        "tandemsetup verify 2 1\n")
+    r = dry(adm, conf, "bravo", "verify", "r0")
+    assert (r.returncode, r.stdout) == (0, "tandemsetup verify 0 0\n")
 
 
 def test_83_forms(adm, conf):
@@ -456,7 +467,6 @@ def test_bad_config(adm, tmp_path):
     (["net-options", "--resync-rate=1", "r0"], 1),
     (["wait-connect", "--timeout=soon", "r0"], 1),
     (["sh-resources", "r0"], 1),
-    (["verify", "r0"], 20),
     (["resize", "r0"], 20),
 ])
 def test_usage_errors(adm, conf, args, code):

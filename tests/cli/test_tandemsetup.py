@@ -32,6 +32,7 @@ GOOD = {
     "invalidate": ["0"],
     "invalidate-remote": ["0"],
     "pause-sync": ["0", "1"],
+    "verify": ["0", "1", "2048"],
     "resume-sync": ["0", "1"],
     "outdate": ["0"],
     "down": ["r0"],

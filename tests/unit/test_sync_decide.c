@@ -48,6 +48,8 @@ static struct tandem_sync_facts mirror(const struct tandem_sync_facts *f)
 	memcpy(m.peer_history, f->my_history, sizeof(m.peer_history));
 	m.my_crashed = f->peer_crashed;
 	m.peer_crashed = f->my_crashed;
+	m.my_verified = f->peer_verified;
+	m.peer_verified = f->my_verified;
 	m.my_node_lower = !f->my_node_lower;
 	m.my_discard = f->peer_discard;
 	m.peer_discard = f->my_discard;
@@ -131,6 +133,38 @@ static void rule4_same_generation(void **state)
 	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
 	f.my_node_lower = false;
 	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
+}
+
+static void rule4_verify_found_differences(void **state)
+{
+	struct tandem_sync_facts f;
+
+	(void)state;
+	f = facts(TANDEM_DS_UPTODATE, TANDEM_DS_UPTODATE, G1, G1);
+	/* The node that ran verify as source holds the good copy. */
+	f.my_verified = true;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
+	f.my_verified = false;
+	f.peer_verified = true;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
+	f.my_verified = true;	/* both: the lower node id wins */
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
+	f.my_node_lower = false;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
+	/* A crashed Primary comes first: its AL extents decide. */
+	f.my_verified = true;
+	f.peer_verified = false;
+	f.peer_crashed = true;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
+	/* Different generations: the verify flag plays no role. */
+	f = facts(TANDEM_DS_UPTODATE, TANDEM_DS_UPTODATE, G2, G1);
+	f.my_bitmap = G1;
+	f.peer_verified = true;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
+	/* An Inconsistent side still gets everything. */
+	f = facts(TANDEM_DS_UPTODATE, TANDEM_DS_INCONSISTENT, G1, G1);
+	f.peer_verified = true;
+	assert_int_equal(both(&f), TANDEM_SYNC_FULL_SOURCE);
 }
 
 static void rule5_bitmap_resync(void **state)
@@ -243,6 +277,8 @@ static void property_both_sides_agree(void **state)
 		}
 		f.my_crashed = (seed >> 20) & 1;
 		f.peer_crashed = (seed >> 21) & 1;
+		f.my_verified = (seed >> 25) & 1;
+		f.peer_verified = (seed >> 26) & 1;
 		f.my_node_lower = (seed >> 22) & 1;
 		f.my_discard = (seed >> 23) & 1;
 		f.peer_discard = (seed >> 24) & 1;
@@ -265,6 +301,7 @@ int main(void)
 		cmocka_unit_test(rule2_full_sync_towards_inconsistent),
 		cmocka_unit_test(rule3_no_data_no_sync),
 		cmocka_unit_test(rule4_same_generation),
+		cmocka_unit_test(rule4_verify_found_differences),
 		cmocka_unit_test(rule5_bitmap_resync),
 		cmocka_unit_test(rule6_split_brain_or_unrelated),
 		cmocka_unit_test(property_both_sides_agree),

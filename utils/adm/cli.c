@@ -50,7 +50,7 @@ static const struct adm_verbdef verbs[] = {
 	{ "sh-md-dev", ADM_K_SH, 0, 0, ADM_R_SOME },
 	{ "sh-md-idx", ADM_K_SH, 0, 0, ADM_R_SOME },
 	{ "sh-resources", ADM_K_SH, 0, 0, ADM_R_NONE },
-	{ "verify", ADM_K_UNSUPPORTED, 0, 0, ADM_R_SOME },
+	{ "verify", ADM_K_PLAN, ADM_VERIFY, 0, ADM_R_SOME },
 	{ "resize", ADM_K_UNSUPPORTED, 0, 0, ADM_R_SOME },
 };
 

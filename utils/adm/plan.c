@@ -87,6 +87,7 @@ static const struct tsopt tsopts[] = {
 	{ "cram-hmac-alg", CONF_NET, "", false, NULL },
 	{ "shared-secret", CONF_NET, NULL, false, NULL },
 	{ "data-integrity-alg", CONF_NET, "", false, NULL },
+	{ "verify-alg", CONF_NET, "", false, NULL },
 	{ "timeout", CONF_NET, "60", false, NULL },
 	{ "connect-int", CONF_NET, "10", false, NULL },
 	{ "ping-int", CONF_NET, "10", false, NULL },
@@ -953,13 +954,15 @@ void adm_plan_verb(struct adm_plan *p, enum adm_verb verb,
 	case ADM_OUTDATE:
 		per_disk(p, ar, "outdate");
 		break;
+	case ADM_VERIFY:
 	case ADM_PAUSE_SYNC:
 	case ADM_RESUME_SYNC:
 		for (i = 0; i < ar->me->nvols; i++) {
 			if (!adm_vol_has_disk(ar->me->vols[i]))
 				continue;
 			for (j = 0; j < ar->npeers; j++) {
-				c = setup(p, verb == ADM_PAUSE_SYNC ?
+				c = setup(p, verb == ADM_VERIFY ? "verify" :
+					  verb == ADM_PAUSE_SYNC ?
 					  "pause-sync" : "resume-sync");
 				argf(c, "%d", ar->me->vols[i]->minor);
 				argf(c, "%d", ar->peers[j].node_id);

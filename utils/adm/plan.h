@@ -50,6 +50,7 @@ enum adm_verb {
 	ADM_INVALIDATE_REMOTE,
 	ADM_PAUSE_SYNC,
 	ADM_RESUME_SYNC,
+	ADM_VERIFY,
 	ADM_OUTDATE,
 	ADM_ADJUST,		/* adm_plan_adjust() */
 };

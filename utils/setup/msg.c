@@ -103,6 +103,10 @@ static int put_args(struct nl_msg *msg, const struct ts_request *req)
 			break;
 		case TS_ARG_RATE:
 			break;	/* in the disk options */
+		case TS_ARG_START:
+			err = nla_put_u64(msg, TANDEM_A_VERIFY_START,
+					  req->start_sector);
+			break;
 		}
 		if (err)
 			return -1;

@@ -39,6 +39,9 @@ static const struct ts_optdef optdefs[] = {
 	     "(default none; empty = none)"),
 	NETS("shared-secret", SHARED_SECRET, TS_OPT_SECRET,
 	     TANDEM_SECRET_MAX + 1, "up to 64 bytes (never shown back)"),
+	NETS("verify-alg", VERIFY_ALG, TS_OPT_STRING, TANDEM_ALG_NAME_MAX,
+	     "digest for online verify, e.g. sha1 (default none; empty = "
+	     "none)"),
 	NETS("data-integrity-alg", DATA_INTEGRITY_ALG, TS_OPT_STRING,
 	     TANDEM_ALG_NAME_MAX, "per-packet digest (default none; "
 	     "empty = none)"),

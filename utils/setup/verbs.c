@@ -60,6 +60,10 @@ static const struct ts_verb verbs[] = {
 	    A(MINOR), A(PEER_NODE_ID)),
 	REQ("resume-sync", RESUME_SYNC, 2, 0, 0,
 	    "resume a paused resync", A(MINOR), A(PEER_NODE_ID)),
+	REQ("verify", VERIFY, 2, 1, 0,
+	    "online verify of MINOR against peer PEER_NODE_ID, from sector "
+	    "START (default 0); blocks that differ are marked out of sync",
+	    A(MINOR), A(PEER_NODE_ID), A(START)),
 	REQ("outdate", OUTDATE, 1, 0, 0,
 	    "mark the data of MINOR Outdated", A(MINOR)),
 	REQ("down", DOWN, 1, 0, 0,
@@ -87,6 +91,7 @@ static const char * const arg_names[] = {
 	[A(LOCAL_ADDR)] = "LOCAL_ADDR",
 	[A(PEER_ADDR)] = "PEER_ADDR",
 	[A(RATE)] = "RATE",
+	[A(START)] = "START",
 };
 
 /* Options that are no nested attribute. */
@@ -223,6 +228,9 @@ static int parse_arg(enum ts_arg kind, const char *s, struct ts_request *req,
 		return ts_parse_addr(what, s, &req->local_addr, e);
 	case A(PEER_ADDR):
 		return ts_parse_addr(what, s, &req->peer_addr, e);
+	case A(START):
+		return ts_parse_uint(what, s, 0, UINT64_MAX >> 9,
+				     &req->start_sector, e);
 	case A(RATE):
 		if (ts_parse_scaled(what, s, 1024, &rate, e))
 			return -1;
@@ -366,6 +374,7 @@ static const char arg_text[] =
 	"                      numeric addresses only; port 1 to 65535\n"
 	"  SIZE                number with optional K, M or G (x1024 bytes each)\n"
 	"  RATE                KiB/s; K, M, G mean KiB/s, MiB/s, GiB/s\n"
+	"  START               a sector (512 bytes) of the data area\n"
 	"Options are written --name=value or --name value; a yes|no option\n"
 	"given without a value means yes.\n";
 

@@ -36,6 +36,7 @@ enum ts_arg {
 	TS_ARG_LOCAL_ADDR,
 	TS_ARG_PEER_ADDR,
 	TS_ARG_RATE,
+	TS_ARG_START,
 };
 
 /* Which options a verb takes. */
@@ -80,6 +81,7 @@ struct ts_request {
 	uint32_t peer_node_id;
 	uint32_t minor;
 	uint32_t volume;
+	uint64_t start_sector;		/* verify START */
 	char backing_dev[TANDEM_PATH_MAX];
 	char meta_dev[TANDEM_PATH_MAX];
 	int32_t meta_index;
