@@ -107,7 +107,12 @@ static void usage(FILE *out)
 "      marked out of sync (disconnect + connect resyncs them from here)\n"
 "  wait-connect [--timeout=N] RES\n"
 "      wait until every connection is Connected (N seconds; default the\n"
-"      startup wfc-timeout, 0 = forever)\n"
+"      startup degr-wfc-timeout when this node holds changes a peer\n"
+"      lacks, else wfc-timeout; 0 = forever); a StandAlone connection\n"
+"      ends the wait unless wait-after-sb\n"
+"  sh-b-pri RES\n"
+"      become Primary where startup become-primary-on names this host\n"
+"      (or both); nothing elsewhere. At boot: up, wait-connect, sh-b-pri\n"
 "  status [--json] [--verbose] [--statistics] [RES]\n"
 "      state of RES (none: of every resource), from tandemsetup status\n"
 "  events [RES]\n"
@@ -157,7 +162,8 @@ static void usage(FILE *out)
 "Exit status:\n"
 "  0   success\n"
 "  1   usage error: unknown verb or option, missing resource\n"
-"  5   wait-connect: the timeout expired\n"
+"  5   wait-connect: the timeout expired, or a connection is\n"
+"      StandAlone (without wait-after-sb)\n"
 "  6   tandemsetup, tandemmeta or a handler could not be run\n"
 "  10  configuration error (printed as FILE:LINE:COLUMN), or no 'on'\n"
 "      section for this host\n"
@@ -581,18 +587,46 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A startup { } timeout of @ar in seconds; -1 when not set. */
+static double startup_timeout(const struct adm_res *ar, const char *name)
+{
+	const char *v = conf_res_opt(ar->r, CONF_STARTUP, name);
+	uint64_t t;
+
+	return v && !conf_value_u64(v, &t) ? (double)t : -1;
+}
+
+/*
+ * How long to wait for @ar: --timeout, else degr-wfc-timeout when this
+ * node ran without a peer (it holds changes the peer does not have),
+ * else wfc-timeout; 0 = forever.
+ */
+static double wait_limit(const struct ctx *x, const struct adm_res *ar,
+			 const struct json *res)
+{
+	double t = -1;
+
+	if (x->vo.timeout >= 0)
+		return (double)x->vo.timeout;
+	if (adm_state_degraded(res, ar))
+		t = startup_timeout(ar, "degr-wfc-timeout");
+	if (t < 0)
+		t = startup_timeout(ar, "wfc-timeout");
+	return t < 0 ? 0 : t;
+}
+
 static int do_wait_connect(struct ctx *x)
 {
 	const struct json *res;
 	struct json *root;
-	const char *wfc;
-	uint64_t t;
-	double start = now(), limit;
+	const char *sb;
+	double start = now(), limit = -1;
 	char *argv[5];
 	struct adm_cmd c;
 	struct timespec pause = { 0, 500 * 1000 * 1000 };
+	bool after_sb;
 	size_t i;
-	int rc;
+	int rc, peer;
 
 	for (i = 0; i < x->nars; i++) {
 		const struct adm_res *ar = &x->ars[i];
@@ -602,14 +636,9 @@ static int do_wait_connect(struct ctx *x)
 					    "--json"));
 			continue;
 		}
-		limit = 0;
-		if (x->vo.timeout >= 0) {
-			limit = (double)x->vo.timeout;
-		} else {
-			wfc = conf_res_opt(ar->r, CONF_STARTUP, "wfc-timeout");
-			if (wfc && !conf_value_u64(wfc, &t))
-				limit = (double)t;
-		}
+		sb = conf_res_opt(ar->r, CONF_STARTUP, "wait-after-sb");
+		after_sb = sb && !strcmp(sb, "yes");
+		limit = -1;
 		for (;;) {
 			rc = query_status(ar->r->name, &root, &res);
 			if (rc)
@@ -620,11 +649,24 @@ static int do_wait_connect(struct ctx *x)
 					"is not up\n", ar->r->name);
 				return ADM_EXIT_NO_RES;
 			}
+			if (limit < 0)		/* decided on the first look */
+				limit = wait_limit(x, ar, res);
 			if (adm_state_all_connected(res, ar)) {
 				json_free(root);
 				break;
 			}
+			peer = adm_state_standalone_peer(res, ar);
 			json_free(root);
+			/* Refused (split brain, ...): nobody will retry. */
+			if (peer >= 0 && !after_sb) {
+				fprintf(stderr, "tandemadm: wait-connect: %s: "
+					"the connection to node %d is "
+					"StandAlone (split brain or refused; "
+					"see the kernel log); not waiting "
+					"(startup wait-after-sb)\n",
+					ar->r->name, peer);
+				return ADM_EXIT_TIMEOUT;
+			}
 			if (limit > 0 && now() - start >= limit) {
 				fprintf(stderr, "tandemadm: wait-connect: %s: "
 					"not connected after %.0f s\n",

@@ -113,7 +113,7 @@ resource r0 {
 
 
 def status(cs="Connected", repl="Established", role="Primary",
-           peer_role="Secondary", peer_disk="UpToDate"):
+           peer_role="Secondary", peer_disk="UpToDate", oos=0):
     return json.dumps([{
         "name": "r0", "node-id": 0, "role": role,
         "devices": [{"minor": 0, "volume": 0, "disk": "UpToDate",
@@ -123,7 +123,8 @@ def status(cs="Connected", repl="Established", role="Primary",
             "protocol": "C", "transport": "tcp",
             "peer-devices": [{"minor": 0, "peer-node-id": 1, "volume": 0,
                               "replication": repl,
-                              "peer-disk": peer_disk}]}]}], indent=2)
+                              "peer-disk": peer_disk,
+                              "out-of-sync": oos}]}]}], indent=2)
 
 
 @pytest.fixture(scope="session")
@@ -564,6 +565,58 @@ def test_wait_connect(adm, conf, fake):
     (d / "status.json").unlink()
     r = run(*base, "wait-connect", "r0", env=env)
     assert r.returncode == 11 and "not up" in r.stderr
+
+
+STARTUP = """\
+resource s0 {
+    startup { wfc-timeout 4; degr-wfc-timeout 1; %s }
+    on alpha { device minor 0; disk /dev/vdb; meta-disk internal;
+               address 192.0.2.1:7789; }
+    on bravo { device minor 0; disk /dev/vdb; meta-disk internal;
+               address 192.0.2.2:7789; }
+}
+"""
+
+
+def startup_status(**kw):
+    return status(**kw).replace('"r0"', '"s0"')
+
+
+def test_wait_connect_startup_timeouts(adm, fake, tmp_path):
+    d, env = fake
+    conf = tmp_path / "s.conf"
+    conf.write_text(STARTUP % "")
+    base = [adm, "-c", conf, "--host", "alpha"]
+    # not degraded: wfc-timeout
+    (d / "status.json").write_text(startup_status(cs="Connecting"))
+    r = run(*base, "wait-connect", "s0", env=env)
+    assert r.returncode == 5 and "not connected after 4 s" in r.stderr
+    # holds changes the peer lacks (ran without it): degr-wfc-timeout
+    (d / "status.json").write_text(startup_status(cs="Connecting", oos=4))
+    r = run(*base, "wait-connect", "s0", env=env)
+    assert r.returncode == 5 and "not connected after 1 s" in r.stderr
+    # StandAlone (split brain): the wait ends at once...
+    (d / "status.json").write_text(startup_status(cs="StandAlone"))
+    r = run(*base, "wait-connect", "s0", env=env)
+    assert r.returncode == 5 and "StandAlone" in r.stderr, r.stderr
+    # ...unless wait-after-sb
+    conf.write_text(STARTUP % "wait-after-sb;")
+    r = run(*base, "wait-connect", "s0", env=env)
+    assert r.returncode == 5 and "not connected after 4 s" in r.stderr
+
+
+def test_become_primary_on(adm, tmp_path):
+    conf = tmp_path / "s.conf"
+    for who, alpha, bravo in (("alpha", True, False), ("bravo", False, True),
+                              ("both", True, True)):
+        conf.write_text(STARTUP % ("become-primary-on %s;" % who))
+        for host, want in (("alpha", alpha), ("bravo", bravo)):
+            r = dry(adm, conf, host, "sh-b-pri", "s0")
+            assert r.returncode == 0, r.stderr
+            assert r.stdout == ("tandemsetup primary s0\n" if want
+                                else ""), (who, host)
+    conf.write_text(STARTUP % "")
+    assert dry(adm, conf, "alpha", "sh-b-pri", "all").stdout == ""
 
 
 def test_status_passes_through(adm, fake):

@@ -34,6 +34,7 @@ static const struct adm_verbdef verbs[] = {
 	{ "resume-sync", ADM_K_PLAN, ADM_RESUME_SYNC, 0, ADM_R_SOME },
 	{ "outdate", ADM_K_PLAN, ADM_OUTDATE, 0, ADM_R_SOME },
 	{ "wait-connect", ADM_K_WAIT, 0, ADM_O_TIMEOUT, ADM_R_SOME },
+	{ "sh-b-pri", ADM_K_PLAN, ADM_SH_B_PRI, 0, ADM_R_SOME },
 	{ "status", ADM_K_STATUS, 0, ADM_O_JSON | ADM_O_VERBOSE,
 	  ADM_R_OPTIONAL },
 	{ "events", ADM_K_STATUS, 0, 0, ADM_R_OPTIONAL },

@@ -925,6 +925,18 @@ void adm_plan_verb(struct adm_plan *p, enum adm_verb verb,
 		if (o && o->force)
 			arg(c, "--force");
 		break;
+	case ADM_SH_B_PRI: {
+		/* startup { become-primary-on HOST|both; }, at boot */
+		const char *who = conf_res_opt(ar->r, CONF_STARTUP,
+					       "become-primary-on");
+
+		if (who && (!strcmp(who, "both") ||
+			    !strcmp(who, ar->me->name))) {
+			c = setup(p, "primary");
+			arg(c, ar->r->name);
+		}
+		break;
+	}
 	case ADM_SECONDARY:
 		c = setup(p, "secondary");
 		arg(c, ar->r->name);

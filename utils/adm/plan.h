@@ -51,6 +51,7 @@ enum adm_verb {
 	ADM_PAUSE_SYNC,
 	ADM_RESUME_SYNC,
 	ADM_VERIFY,
+	ADM_SH_B_PRI,
 	ADM_OUTDATE,
 	ADM_ADJUST,		/* adm_plan_adjust() */
 };

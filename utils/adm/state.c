@@ -141,6 +141,49 @@ const char *adm_state_conn(const struct json *res, int peer_node_id)
 	return NULL;
 }
 
+static const struct json *conn_of(const struct json *res, int peer_node_id)
+{
+	const struct json *conns = array(res, "connections");
+	double id;
+	size_t j;
+
+	for (j = 0; conns && j < conns->n; j++)
+		if (json_get_num(conns->items[j], "peer-node-id", &id) &&
+		    (int)id == peer_node_id)
+			return conns->items[j];
+	return NULL;
+}
+
+bool adm_state_degraded(const struct json *res, const struct adm_res *ar)
+{
+	const struct json *pds;
+	double oos;
+	size_t i, k;
+
+	for (i = 0; i < ar->npeers; i++) {
+		pds = array(conn_of(res, ar->peers[i].node_id), "peer-devices");
+		for (k = 0; pds && k < pds->n; k++)
+			if (json_get_num(pds->items[k], "out-of-sync", &oos) &&
+			    oos > 0)
+				return true;
+	}
+	return false;
+}
+
+int adm_state_standalone_peer(const struct json *res,
+			      const struct adm_res *ar)
+{
+	const char *cs;
+	size_t i;
+
+	for (i = 0; i < ar->npeers; i++) {
+		cs = adm_state_conn(res, ar->peers[i].node_id);
+		if (cs && !strcmp(cs, "StandAlone"))
+			return ar->peers[i].node_id;
+	}
+	return -1;
+}
+
 bool adm_state_all_connected(const struct json *res,
 			     const struct adm_res *ar)
 {

@@ -25,6 +25,14 @@ void adm_state_role(FILE *out, const struct json *res);
 /* Connection state of the connection to @peer_node_id, or NULL. */
 const char *adm_state_conn(const struct json *res, int peer_node_id);
 
+/* Does any volume hold changes a peer of @ar does not have (out-of-sync
+ * towards it)? That node ran without the peer: a degraded cluster. */
+bool adm_state_degraded(const struct json *res, const struct adm_res *ar);
+
+/* The node id of a peer of @ar whose connection is StandAlone, or -1. */
+int adm_state_standalone_peer(const struct json *res,
+			      const struct adm_res *ar);
+
 /* Is every peer of @ar Connected in @res? */
 bool adm_state_all_connected(const struct json *res,
 			     const struct adm_res *ar);
