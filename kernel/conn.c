@@ -414,6 +414,7 @@ static int worker_fn(void *arg)
 {
 	struct tandem_connection *c = arg;
 	struct tandem_resource *r = c->resource;
+	char name[TANDEM_TRANSPORT_NAME_MAX];
 	struct tandem_transport *t;
 	struct tandem_net_conf conf;
 	struct tandem_device *d;
@@ -422,11 +423,17 @@ static int worker_fn(void *arg)
 
 	while (!kthread_should_stop() && !READ_ONCE(c->stop)) {
 		tandem_set_cstate(c, TANDEM_CS_CONNECTING);
-		t = tandem_transport_create(c->opts.transport);
+		/* net-options may change the options (and transport) any time */
+		spin_lock_irq(&r->lock);
+		strscpy(name, c->opts.transport, sizeof(name));
+		conf = c->opts.conf;
+		conf.timeout *= max(c->opts.ko_count, 1U);
+		spin_unlock_irq(&r->lock);
+		t = tandem_transport_create(name);
 		if (IS_ERR(t)) {
 			snprintf(c->last_error, sizeof(c->last_error),
 				 "transport %s unavailable (%ld)",
-				 c->opts.transport, PTR_ERR(t));
+				 name, PTR_ERR(t));
 			pr_err("%s peer %u: %s\n", r->name, c->peer_node_id,
 			       c->last_error);
 			break;
@@ -440,8 +447,6 @@ static int worker_fn(void *arg)
 		}
 
 		/* A peer is dropped after ko-count send timeouts in a row. */
-		conf = c->opts.conf;
-		conf.timeout *= max(c->opts.ko_count, 1U);
 		err = t->class->ops->connect(t, &c->path, &conf);
 		if (err) {
 			if (err != -ECONNABORTED && err != -EINTR)
@@ -495,7 +500,7 @@ static int worker_fn(void *arg)
 		pr_info("%s peer %u: connected (protocol %c, wire version %u, transport %s)\n",
 			r->name, c->peer_node_id,
 			tandem_protocol_letter(c->opts.protocol),
-			c->agreed_proto, c->opts.transport);
+			c->agreed_proto, t->class->name);
 		idr_for_each_entry(&r->devices, d, vnr) {
 			pd = tandem_peer_device(d, c);
 			if (pd)

@@ -667,8 +667,9 @@ static int nl_net_opts(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_resource *r = nl_resource(info);
 	struct tandem_connection *c;
+	struct tandem_transport_class *tc;
 	struct tandem_net_opts opts;
-	bool proto_changed;
+	bool proto_changed, switch_transport;
 	int err;
 
 	if (IS_ERR(r))
@@ -682,13 +683,23 @@ static int nl_net_opts(struct sk_buff *skb, struct genl_info *info)
 			     info->extack);
 	if (err)
 		return err;
-	if (strcmp(opts.transport, c->opts.transport) &&
-	    c->cstate != TANDEM_CS_STANDALONE) {
-		NL_SET_ERR_MSG(info->extack,
-			       "changing the transport needs disconnect + connect");
-		return -EBUSY;
-	}
-	if (c->transport) {
+	/*
+	 * Another transport: the connection goes down and comes back over
+	 * it (the peer must switch too); the bitmaps carry what was written
+	 * meanwhile, so only that is resynced.
+	 */
+	switch_transport = strcmp(opts.transport, c->opts.transport) &&
+			   c->cstate != TANDEM_CS_STANDALONE;
+	if (switch_transport) {
+		tc = tandem_transport_class_get(opts.transport);
+		if (IS_ERR(tc)) {
+			TANDEM_SET_ERR(info->extack,
+				       "no transport \"%s\" (module tandem_transport_%s cannot be loaded)",
+				       opts.transport, opts.transport);
+			return PTR_ERR(tc);
+		}
+		tandem_transport_class_put(tc);
+	} else if (c->transport) {
 		err = c->transport->class->ops->net_conf_change(c->transport,
 								&opts.conf);
 		if (err) {
@@ -709,6 +720,10 @@ static int nl_net_opts(struct sk_buff *skb, struct genl_info *info)
 		if (c->cstate == TANDEM_CS_CONNECTED)
 			tandem_send_net_opts(c);
 	}
+	if (switch_transport)
+		tandem_conn_failed(c, TANDEM_CS_TEAR_DOWN,
+				   "transport changed to %s: reconnecting",
+				   opts.transport);
 	tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
 	return 0;
 }

@@ -406,6 +406,29 @@ static void adjust_protocol_online(void **state)
 	free(s);
 }
 
+static void adjust_transport_online(void **state)
+{
+	/* a new transport goes through net-options: the kernel reconnects */
+	char *s = show_text("disk /dev/vdb;", "10240", "192.0.2.2:7789", "C");
+	struct json *st = status_json("Primary", "Connected", "Established");
+	struct env e;
+
+	(void)state;
+	env_init(&e,
+		 "resource r0 {\n"
+		 "  net { protocol C; transport rdma; }\n"
+		 "  disk { resync-rate 10M; }\n"
+		 "  on alpha { device minor 0; disk /dev/vdb; meta-disk "
+		 "internal; address 192.0.2.1:7789; }\n"
+		 "  on bravo { device minor 0; disk /dev/vdb; meta-disk "
+		 "internal; address 192.0.2.2:7789; }\n}\n", "alpha");
+	expect_adjust(&e, s, st, "tandemsetup net-options r0 1 "
+		      "--transport=rdma\n");
+	env_free(&e);
+	json_free(st);
+	free(s);
+}
+
 static void adjust_disk_options_and_defaults(void **state)
 {
 	char *s = show_text("disk /dev/vdb;", "250", "192.0.2.2:7789", "C");
@@ -728,6 +751,7 @@ int main(void)
 		cmocka_unit_test(adjust_not_running_is_up),
 		cmocka_unit_test(adjust_nothing_to_do),
 		cmocka_unit_test(adjust_protocol_online),
+		cmocka_unit_test(adjust_transport_online),
 		cmocka_unit_test(adjust_disk_options_and_defaults),
 		cmocka_unit_test(adjust_address_change),
 		cmocka_unit_test(adjust_reconnects_standalone),

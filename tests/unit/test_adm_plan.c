@@ -307,7 +307,7 @@ static void seed004_up_all(void **state)
 		"tandemsetup connect my-domu-disk 1 192.168.0.25:7700 "
 		"192.168.0.54:7700 --protocol=C --allow-two-primaries=yes "
 		"--cram-hmac-alg=sha1 --shared-secret=secret "
-		"--after-sb-0pri=discard-zero-changes "
+		"--verify-alg=sha1 --after-sb-0pri=discard-zero-changes "
 		"--after-sb-1pri=discard-secondary "
 		"--after-sb-2pri=disconnect\n"
 		"tandemsetup new-resource my-domu-swap 0\n"
@@ -319,13 +319,11 @@ static void seed004_up_all(void **state)
 		"tandemsetup connect my-domu-swap 1 192.168.0.25:7701 "
 		"192.168.0.54:7701 --protocol=C --allow-two-primaries=yes "
 		"--cram-hmac-alg=sha1 --shared-secret=secret "
-		"--after-sb-0pri=discard-zero-changes "
+		"--verify-alg=sha1 --after-sb-0pri=discard-zero-changes "
 		"--after-sb-1pri=discard-secondary "
 		"--after-sb-2pri=disconnect\n");
 	/* from `common`, so once for both resources */
 	assert_string_equal(o.warnings,
-		"conf/seed004_1.conf:29:15: net option 'verify-alg' is not "
-		"supported yet, ignored\n"
 		"conf/seed004_1.conf:30:15: net option 'csums-alg' is not "
 		"supported yet, ignored\n");
 	outcome_free(&o);
@@ -409,12 +407,12 @@ static void connections_and_mesh(void **state)
 		"--al-extents=3389 --on-io-error=pass_on\n");
 	outcome_free(&o);
 	/* options tandemsetup lacks, on the command line */
-	o = plan_of(c, "b", ARGS("net-options", "--verify-alg=sha1",
+	o = plan_of(c, "b", ARGS("net-options", "--csums-alg=sha1",
 				 "--tcp-cork", "r"));
 	assert_string_equal(o.plan,
 		"tandemsetup net-options r 4 --protocol=A\n"
 		"tandemsetup net-options r 9 --protocol=B\n");
-	assert_non_null(strstr(o.warnings, "--verify-alg is not supported "
+	assert_non_null(strstr(o.warnings, "--csums-alg is not supported "
 				"yet, ignored\n"));
 	assert_non_null(strstr(o.warnings, "--tcp-cork is not supported "
 				"yet, ignored\n"));

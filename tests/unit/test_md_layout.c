@@ -636,7 +636,7 @@ static void decode_rejects_fields(void **state)
 		{ OFF(peers[0].node_id), 32, 31, -TANDEM_MD_EPEERS }, /* dup */
 		{ OFF(peers[7].node_id), 32, 9, -TANDEM_MD_EPEERS }, /* > max */
 		{ OFF(peers[30].node_id), 32, 9, -TANDEM_MD_EPEERS },
-		{ OFF(peers[0].flags), 32, 8, -TANDEM_MD_EFLAGS },
+		{ OFF(peers[0].flags), 32, 16, -TANDEM_MD_EFLAGS },
 		{ OFF(peers[30].flags), 32, 1U << 31, -TANDEM_MD_EFLAGS },
 	};
 	size_t i;
@@ -825,7 +825,8 @@ static void kind_and_flag_names(void **state)
 	assert_string_equal(tandem_md_peer_flag_name(0), "CONNECTED_ONCE");
 	assert_string_equal(tandem_md_peer_flag_name(1), "PEER_OUTDATED");
 	assert_string_equal(tandem_md_peer_flag_name(2), "OLDER_PRIMARY");
-	assert_null(tandem_md_peer_flag_name(3));
+	assert_string_equal(tandem_md_peer_flag_name(3), "VERIFIED");
+	assert_null(tandem_md_peer_flag_name(4));
 }
 
 int main(void)

@@ -464,6 +464,7 @@ static void every_verb_parses(void **state)
 		"invalidate-remote 0",
 		"pause-sync 0 1",
 		"resume-sync 0 1",
+		"verify 0 1",
 		"outdate 0",
 		"down r0",
 		"status",
@@ -544,6 +545,7 @@ static void net_options_each_kind(void **state)
 				 "--protocol=B --transport rdma "
 				 "--allow-two-primaries --cram-hmac-alg=sha256 "
 				 "--shared-secret=s3cr3t --data-integrity-alg= "
+				 "--verify-alg sha1 "
 				 "--timeout=90 --connect-int 7 --ping-int=3 "
 				 "--ping-timeout=15 --ko-count=0 "
 				 "--sndbuf-size=512K --rcvbuf-size=2M "
@@ -559,6 +561,7 @@ static void net_options_each_kind(void **state)
 	assert_string_equal(net->s[TANDEM_NET_SHARED_SECRET], "s3cr3t");
 	assert_int_equal(net->len[TANDEM_NET_SHARED_SECRET], 6);
 	assert_string_equal(net->s[TANDEM_NET_DATA_INTEGRITY_ALG], "");
+	assert_string_equal(net->s[TANDEM_NET_VERIFY_ALG], "sha1");
 	assert_int_equal(net->u[TANDEM_NET_TIMEOUT], 90);
 	assert_int_equal(net->u[TANDEM_NET_CONNECT_INT], 7);
 	assert_int_equal(net->u[TANDEM_NET_PING_INT], 3);
@@ -779,6 +782,8 @@ static void request_simple_verbs(void **state)
 		{ "pause-sync 5 2", TANDEM_CMD_PAUSE_SYNC, 2 },
 		{ "resume-sync 5 2", TANDEM_CMD_RESUME_SYNC, 2 },
 		{ "outdate 5", TANDEM_CMD_OUTDATE, 1 },
+		{ "verify 5 2", TANDEM_CMD_VERIFY, 3 },
+		{ "verify 5 2 4096", TANDEM_CMD_VERIFY, 3 },
 	};
 	struct genlmsghdr *g;
 	size_t i;
@@ -803,6 +808,10 @@ static void request_simple_verbs(void **state)
 	build("pause-sync 5 2");
 	assert_int_equal(nla_get_u32(tb[TANDEM_A_MINOR]), 5);
 	assert_int_equal(nla_get_u32(tb[TANDEM_A_PEER_NODE_ID]), 2);
+	build("verify 5 2 4096");
+	assert_int_equal(nla_get_u64(tb[TANDEM_A_VERIFY_START]), 4096);
+	build("verify 5 2");
+	assert_int_equal(nla_get_u64(tb[TANDEM_A_VERIFY_START]), 0);
 	build("primary r0 --force");
 	assert_non_null(tb[TANDEM_A_FORCE]);
 	assert_int_equal(nla_len(tb[TANDEM_A_FORCE]), 0);

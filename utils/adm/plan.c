@@ -1151,8 +1151,6 @@ static void adjust_connections(struct adm_plan *p, const struct adm_res *ar,
 {
 	const struct adm_peer *pe;
 	const struct run_conn *rc;
-	const struct conf_opt *tr;
-	const char *want_tr, *is_tr;
 	struct adm_cmd *c;
 	char a[80];
 	bool moved;
@@ -1182,11 +1180,11 @@ static void adjust_connections(struct adm_plan *p, const struct adm_res *ar,
 			(rc->peer_addr &&
 			 strcmp(rc->peer_addr,
 				adm_addr_str(&pe->remote, a, sizeof(a))));
-		tr = net_opt(ar, pe, "transport");
-		want_tr = tr ? tr->value : "tcp";
-		is_tr = run_opt(&rc->net, "transport");
-		if (is_tr && strcmp(is_tr, want_tr))
-			moved = true;	/* a transport is chosen at connect */
+		/*
+		 * Another transport is a net option like the others: the
+		 * kernel reconnects over it (net-options below). A
+		 * StandAlone connection takes it with its connect.
+		 */
 		if (moved) {
 			if (!is_standalone(status, pe->node_id))
 				disconnect_cmd(p, ar, pe->node_id);
