@@ -44,6 +44,16 @@ def pytest_runtest_call(item):
         raise tandemvm.GuestKernelError("\n\n".join(problems))
 
 
+# The transports every replication suite that asks for `transport` runs
+# over, once each (TANDEM_VM_TRANSPORTS=tcp narrows it while debugging).
+TRANSPORTS = os.environ.get("TANDEM_VM_TRANSPORTS", "tcp,rdma").split(",")
+
+
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def transport(request):
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def kernel():
     return tandemvm.Kernel()

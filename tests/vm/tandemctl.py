@@ -14,10 +14,35 @@ def peer_of(name):
     return "bravo" if name == "alpha" else "alpha"
 
 
+RDMA_SETUP = ("modprobe crc32_generic && modprobe rdma_rxe && "
+              "rdma link add rxe0 type rxe netdev eth0")
+
+
+def transport_of(g):
+    """The transport a guest's resources use ("tcp" unless set)."""
+    return getattr(g, "transport", "tcp")
+
+
+def net_transport(g):
+    """The tandemsetup option that selects the guest's transport."""
+    return "--transport=%s" % transport_of(g)
+
+
+def setup_fabric(g):
+    """For rdma: a soft-RoCE device on eth0, port ACTIVE."""
+    if transport_of(g) != "rdma":
+        return
+    g.check(RDMA_SETUP, timeout=60)
+    g.check("for i in $(seq 100); do rdma link show rxe0/1 | "
+            "grep -q 'state ACTIVE' && exit 0; sleep 0.2; done; "
+            "rdma link show; exit 1", timeout=60)
+
+
 def install(g, root):
-    """make install in the guest and load the core."""
+    """make install in the guest, load the core, set up the fabric."""
     g.check("make -s -C %s install" % root, timeout=300)
     g.check("modprobe tandem")
+    setup_fabric(g)
 
 
 def create_md(g, disk, force=True):
@@ -35,8 +60,9 @@ def up(g, res="r0", minor=0, disk="/dev/vda", port=PORT, net="",
     g.check("tandemsetup new-minor %s %d 0" % (res, minor))
     g.check("tandemsetup attach %d %s internal internal %s" % (
         minor, disk, disk_opts))
-    g.check("tandemsetup connect %s %d %s:%d %s:%d --connect-int=1 %s" % (
-        res, NODE_IDS[peer], IPS[me], port, IPS[peer], port, net))
+    g.check("tandemsetup connect %s %d %s:%d %s:%d --connect-int=1 %s %s" % (
+        res, NODE_IDS[peer], IPS[me], port, IPS[peer], port,
+        net_transport(g), net))
 
 
 def proc(g):
@@ -81,9 +107,12 @@ def down(g, res="r0"):
     g.check("tandemsetup down %s" % res, timeout=60)
 
 
-def boot_installed_pair(kernel, workdir, root, disks):
-    """alpha and bravo booted together, tandem installed and loaded."""
+def boot_installed_pair(kernel, workdir, root, disks, transport="tcp"):
+    """alpha and bravo booted together, tandem installed and loaded; their
+    resources use @transport (rdma: over soft-RoCE on eth0)."""
     guests = tandemvm.make_pair(workdir, kernel=kernel, disks=disks)
+    for g in guests:
+        g.transport = transport
     try:
         for g in guests:
             g.launch()

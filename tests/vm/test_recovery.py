@@ -14,9 +14,10 @@ DISKS = [("data", 64), ("other", 32)]
 
 
 @pytest.fixture(scope="module")
-def nodes(kernel, tmp_path_factory, root):
+def nodes(kernel, tmp_path_factory, root, transport):
     guests = tc.boot_installed_pair(
-        kernel, str(tmp_path_factory.mktemp("recovery")), root, DISKS)
+        kernel, str(tmp_path_factory.mktemp("recovery-" + transport)), root, DISKS,
+        transport)
     yield guests
     tc.finish_pair(guests)
 
@@ -69,7 +70,8 @@ def test_split_brain_detected_then_discard_my_data(nodes):
     bravo.check("dd if=/dev/urandom of=/dev/tandem0 bs=64k count=4 seek=80 "
                 "oflag=direct status=none")
     bravo.check("tandemsetup secondary r0")
-    connect = ("tandemsetup connect r0 %d %s:%d %s:%d --connect-int=1 " + FAST)
+    connect = ("tandemsetup connect r0 %d %s:%d %s:%d --connect-int=1 " +
+               FAST + " " + tc.net_transport(alpha))
     for g in nodes:
         peer = tc.peer_of(g.name)
         g.check(connect % (tc.NODE_IDS[peer], tc.IPS[g.name], tc.PORT,
@@ -101,8 +103,9 @@ def test_unrelated_data_refused(nodes):
         g.check("tandemsetup primary r5 --force && tandemsetup secondary r5")
     for g in nodes:
         peer = tc.peer_of(g.name)
-        g.check("tandemsetup connect r5 %d %s:7795 %s:7795 --connect-int=1"
-                % (tc.NODE_IDS[peer], tc.IPS[g.name], tc.IPS[peer]))
+        g.check("tandemsetup connect r5 %d %s:7795 %s:7795 --connect-int=1 %s"
+                % (tc.NODE_IDS[peer], tc.IPS[g.name], tc.IPS[peer],
+                   tc.net_transport(g)))
     for g in nodes:
         tc.wait_proc(g, r"cs:StandAlone", minor=5, timeout=60)
         assert re.search(r"unrelated data on volume 0", g.check("dmesg")), \

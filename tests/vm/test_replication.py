@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Two-node replication over TCP: initial sync, protocols A/B/C, role
-rules, online protocol switch, authentication, bad input, clean unload.
+"""Two-node replication over each transport (tcp, rdma: the `transport`
+fixture): initial sync, protocols A/B/C, role rules, online protocol
+switch, link cut, authentication, bad input, clean unload.
 
 One pair of guests (alpha, bravo) is booted for the whole module; the
 tests run in order and build on each other's state (r0 stays up)."""
@@ -16,9 +17,10 @@ DISKS = [("data", 160), ("spare", 32)]
 
 
 @pytest.fixture(scope="module")
-def nodes(kernel, tmp_path_factory, root):
+def nodes(kernel, tmp_path_factory, root, transport):
     guests = tc.boot_installed_pair(
-        kernel, str(tmp_path_factory.mktemp("repl")), root, DISKS)
+        kernel, str(tmp_path_factory.mktemp("repl-" + transport)), root, DISKS,
+        transport)
     yield guests
     tc.finish_pair(guests)
 
@@ -254,5 +256,6 @@ def test_down_and_unload_clean(nodes):
         tc.down(g)
     for g in nodes:
         assert re.search(r"^\s*0: cs:", tc.proc(g), re.M) is None
-        g.check("modprobe -r tandem_transport_tcp tandem", timeout=60)
+        g.check("modprobe -r tandem_transport_%s tandem" %
+                tc.transport_of(g), timeout=60)
         assert g.run("test -d /sys/module/tandem").rc != 0
