@@ -1043,6 +1043,9 @@ int tandem_receive_loop(struct tandem_connection *c)
 		case TP_OUT_OF_SYNC:
 			err = receive_out_of_sync(c, volume, length);
 			break;
+		case TP_RESIZE:
+			err = tandem_receive_resize(c, volume, length);
+			break;
 		case TP_DISCONNECT:
 			err = receive_disconnect(c, length);
 			if (err <= 0)
