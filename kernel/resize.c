@@ -172,20 +172,46 @@ out_free:
 	return err;
 }
 
-/* Internal: with @data blocks of data on a @disk-block device whose
- * current area ends at block @old_end, where do the bitmaps start
- * (relative to the area) so that nothing is written over the current
- * area? False if the new area does not fit at all. */
-static bool internal_fits(u64 data, u64 disk, u64 old_end, u32 peers,
-			  u64 *bm_off)
+static bool overlaps(u64 s1, u64 e1, u64 s2, u64 e2)
 {
-	u64 start = max(data, old_end);
-	u64 need = peers * bm_blocks(data) + FIXED_BLOCKS;
+	return s1 < e2 && s2 < e1;
+}
 
-	if (start > disk || disk - start < need)
+/*
+ * Internal metadata: can a data area of @data blocks be laid out on a
+ * device of @disk blocks without writing over the live parts of the
+ * current area (its bitmaps, AL and superblock) before the new
+ * superblock is written? If so, *@bm_off is where the new bitmaps start,
+ * relative to the new area. The new AL and superblock end the device:
+ * either exactly where the current ones are (the device did not grow;
+ * the superblock is then replaced in place, one 4 KiB write), or behind
+ * them.
+ */
+static bool internal_fits(const struct tandem_md_info *md, u64 data,
+			  u64 disk, u64 *bm_off)
+{
+	u64 start = md->data_sect / BLK_SECT;
+	u64 end = start + md->md_size_sect / BLK_SECT;
+	u64 ob = start + md->bm_offset_sect / BLK_SECT;
+	u64 ob_end = ob + md->max_peers * (md->bm_slot_sect / BLK_SECT);
+	u64 need = md->max_peers * bm_blocks(data);
+	u64 cand[3] = { data, ob_end, end };
+	int i;
+
+	if (disk < end || (disk != end && disk - end < FIXED_BLOCKS) ||
+	    disk < FIXED_BLOCKS + need || data > disk - FIXED_BLOCKS - need)
 		return false;
-	*bm_off = start - data;
-	return true;
+	for (i = 0; i < ARRAY_SIZE(cand); i++) {
+		u64 x = cand[i];
+
+		if (x < data || x + need > disk - FIXED_BLOCKS ||
+		    overlaps(x, x + need, ob, ob_end) ||
+		    overlaps(x, x + need, end - FIXED_BLOCKS, end))
+			continue;
+		*bm_off = x - data;
+		return true;
+	}
+	return false;
 }
 
 static void disk_place(struct tandem_device *d, struct tandem_md_place *p)
@@ -239,8 +265,6 @@ static int rsz_local_max(struct tandem_device *d, u64 *max_sect, bool *move,
 			 disk * 4, old_end * 4);
 		return -EINVAL;
 	}
-	if (disk == old_end)
-		return 0;
 	err = tandem_md_compute_layout(&place, md->max_peers, md->al_extents,
 				       &lay);
 	if (err) {
@@ -250,18 +274,18 @@ static int rsz_local_max(struct tandem_device *d, u64 *max_sect, bool *move,
 	d1 = max(lay.data_sect / BLK_SECT, cur);
 	cover = md->bm_slot_sect / BLK_SECT * BITS_PER_BMB;
 	d2 = max(min(d1, cover), cur);
-	if (internal_fits(d1, disk, old_end, md->max_peers, &off)) {
+	if (internal_fits(md, d1, disk, &off))
 		*max_sect = d1 * BLK_SECT;
-	} else if (internal_fits(d2, disk, old_end, md->max_peers, &off)) {
+	else if (internal_fits(md, d2, disk, &off))
 		*max_sect = d2 * BLK_SECT;
-	} else if (!internal_fits(cur, disk, old_end, md->max_peers, &off)) {
-		snprintf(why, len, "the backing device grew by %llu KiB, too little to move the metadata without overwriting it (it needs %llu KiB more)",
-			 (disk - old_end) * 4,
-			 ((u64)md->max_peers * bm_blocks(cur) + FIXED_BLOCKS) *
-			 4);
+	else if (disk == old_end)
+		return 0;
+	else if (!internal_fits(md, cur, disk, &off)) {
+		snprintf(why, len, "the backing device grew by %llu KiB, too little to move the metadata without overwriting it",
+			 (disk - old_end) * 4);
 		return 0;
 	}
-	*move = true;
+	*move = disk != old_end;
 	return 0;
 }
 
@@ -281,9 +305,9 @@ static int rsz_plan(struct tandem_device *d, u64 new_sect,
 	p->move = false;
 	if (md->kind == TANDEM_MD_INTERNAL) {
 		old_end = (md->data_sect + md->md_size_sect) / BLK_SECT;
-		if (disk > old_end &&
-		    internal_fits(n, disk, old_end, md->max_peers, &off)) {
-			p->move = true;
+		p->move = disk != old_end;
+		if ((p->move || n != md->data_sect / BLK_SECT) &&
+		    internal_fits(md, n, disk, &off)) {
 			p->info.md_size_sect = (disk - n) * BLK_SECT;
 			p->info.bm_offset_sect = off * BLK_SECT;
 			p->info.bm_slot_sect = bm_blocks(n) * BLK_SECT;
@@ -293,6 +317,8 @@ static int rsz_plan(struct tandem_device *d, u64 new_sect,
 			snprintf(why, len, "no room for the metadata of a %llu KiB data area",
 				 kib(new_sect));
 			return -ENOSPC;
+		} else {
+			p->move = false;	/* cannot: stays as it is */
 		}
 	}
 	err = tandem_md_check(&p->info);
