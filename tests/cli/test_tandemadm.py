@@ -290,6 +290,19 @@ def test_83_forms(adm, conf):
                "r0").stdout == r.stdout
 
 
+def test_resize(adm, conf):
+    r = dry(adm, conf, "alpha", "resize", "r0", "r1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("tandemsetup resize 0\n"
+                        "tandemsetup resize 1\ntandemsetup resize 2\n")
+    r = dry(adm, conf, "alpha", "resize", "--size=10G", "r0")
+    assert (r.returncode, r.stdout) == (0, "tandemsetup resize 0 "
+                                           "--size=10G\n")
+    r = dry(adm, conf, "alpha", "--", "--size=10G", "resize", "r0")
+    assert (r.returncode, r.stdout) == (0, "tandemsetup resize 0 "
+                                           "--size=10G\n")
+
+
 def test_dry_run_lines_are_shell(adm, tmp_path):
     conf = tmp_path / "q.conf"
     conf.write_text(
@@ -457,7 +470,8 @@ def test_bad_config(adm, tmp_path):
     (["wait-connect", "--timeout=soon", "r0"], 1),
     (["sh-resources", "r0"], 1),
     (["verify", "r0"], 20),
-    (["resize", "r0"], 20),
+    (["resize", "--force", "r0"], 1),
+    (["resize", "--size", "r0"], 1),
 ])
 def test_usage_errors(adm, conf, args, code):
     r = dry(adm, conf, "alpha", *args)

@@ -36,6 +36,7 @@ enum adm_kind {
 #define ADM_O_TIMEOUT	0x10	/* --timeout=N */
 #define ADM_O_NET	0x20	/* net options */
 #define ADM_O_DISK	0x40	/* disk options */
+#define ADM_O_SIZE	0x80	/* --size=SIZE (resize) */
 
 /* How a verb names resources. */
 enum adm_resarg {

@@ -51,6 +51,7 @@ enum adm_verb {
 	ADM_PAUSE_SYNC,
 	ADM_RESUME_SYNC,
 	ADM_OUTDATE,
+	ADM_RESIZE,
 	ADM_ADJUST,		/* adm_plan_adjust() */
 };
 
@@ -107,6 +108,7 @@ struct adm_verbopts {
 	bool force;		/* primary, create-md, wipe-md */
 	bool discard_my_data;	/* connect */
 	bool json;		/* dump-md */
+	const char *size;	/* resize --size, passed on; NULL if not given */
 	const struct adm_setopt *set;
 	size_t nset;
 };
