@@ -524,3 +524,25 @@ void tandem_al_wq_exit(void)
 {
 	destroy_workqueue(tandem_al_wq);
 }
+
+/**
+ * tandem_al_rewrite_locked() - write the whole ring at the AL's place
+ * @d: an attached device whose AL moved (online resize)
+ *
+ * Eight transactions without updates: their context windows together
+ * name every slot of the table, so a replay of the new ring finds the
+ * active set as it is now.
+ *
+ * Context: process context, md_io_mutex held. Return: 0 or an errno.
+ */
+int tandem_al_rewrite_locked(struct tandem_device *d)
+{
+	int i, err = 0;
+
+	lockdep_assert_held(&d->md_io_mutex);
+	if (!d->al.page)
+		return 0;
+	for (i = 0; i < TANDEM_AL_BLOCKS && !err; i++)
+		err = al_write_tr(d, NULL, 0);
+	return err;
+}

@@ -51,8 +51,8 @@ void tandem_put_disk(struct tandem_device *d)
 	atomic_dec(&d->local_pending);
 }
 
-static int md_io(struct block_device *bdev, u64 offset, struct page *page,
-		 blk_opf_t opf)
+int tandem_bdev_md_io(struct block_device *bdev, u64 offset, struct page *page,
+		      blk_opf_t opf)
 {
 	struct bio bio;
 	struct bio_vec bvec;
@@ -78,7 +78,7 @@ static int md_io(struct block_device *bdev, u64 offset, struct page *page,
 int tandem_md_io(struct tandem_device *d, u64 offset, struct page *page,
 		 blk_opf_t opf)
 {
-	return md_io(d->md.bdev, offset, page, opf);
+	return tandem_bdev_md_io(d->md.bdev, offset, page, opf);
 }
 
 /**
@@ -98,17 +98,19 @@ int tandem_md_write(struct tandem_device *d)
 	page = alloc_page(GFP_NOIO);
 	if (!page)
 		return -ENOMEM;
+	if (d->opts.md_flushes)
+		opf |= REQ_PREFLUSH;
+	/* Encoded under the mutex: an online resize may move the area. */
+	mutex_lock(&d->md_io_mutex);
 	err = tandem_md_encode(&d->md.info, page_address(page));
 	if (err) {
+		mutex_unlock(&d->md_io_mutex);
 		__free_page(page);
 		pr_err("%s/%u: refusing to write inconsistent metadata: %s\n",
 		       d->resource->name, d->volume, tandem_md_strerror(err));
 		return -EINVAL;
 	}
-	if (d->opts.md_flushes)
-		opf |= REQ_PREFLUSH;
-	mutex_lock(&d->md_io_mutex);
-	err = md_io(d->md.bdev, d->md.sb_offset, page, opf);
+	err = tandem_bdev_md_io(d->md.bdev, d->md.sb_offset, page, opf);
 	mutex_unlock(&d->md_io_mutex);
 	__free_page(page);
 	if (err)
@@ -228,7 +230,7 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 		err = -ENOMEM;
 		goto out_put_meta;
 	}
-	err = md_io(mdev, sb_offset, page, REQ_OP_READ | REQ_SYNC);
+	err = tandem_bdev_md_io(mdev, sb_offset, page, REQ_OP_READ | REQ_SYNC);
 	if (!err) {
 		err = tandem_md_decode(page_address(page), &info);
 		if (err)
@@ -239,6 +241,9 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 	} else {
 		TANDEM_SET_ERR(extack, "reading metadata failed (%d)", err);
 	}
+	if (!err && place.kind == TANDEM_MD_INTERNAL)
+		err = tandem_resize_follow(mdev, page, &place, &info,
+					   &sb_offset);
 	__free_page(page);
 	if (err) {
 		err = err < 0 && err > -TANDEM_MD_ERR_MAX ? -EINVAL : err;
@@ -246,8 +251,7 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 	}
 	err = tandem_md_validate(&info, &place);
 	if (!err)
-		err = tandem_md_compute_layout(&place, info.max_peers,
-					       info.al_extents, &layout);
+		tandem_md_layout_of(&info, &place, &layout);
 	if (err) {
 		TANDEM_SET_ERR(extack, "metadata does not fit the disks: %s",
 				   tandem_md_strerror(-err));

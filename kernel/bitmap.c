@@ -362,3 +362,98 @@ void tandem_bm_clear_all(struct tandem_peer_device *pd)
 {
 	bm_fill(pd, false);
 }
+
+/**
+ * tandem_bm_write_all_locked() - write every block of every peer's bitmap
+ * @d: an attached device whose geometry the caller just changed
+ *
+ * Like tandem_bm_write_all(d, true) for a caller that already holds the
+ * md_io_mutex (online resize, which writes the bitmaps at their new
+ * place before the superblock that names it).
+ *
+ * Context: process context. Return: 0 or the first error.
+ */
+int tandem_bm_write_all_locked(struct tandem_device *d)
+{
+	struct tandem_peer_device *pd;
+	int err = 0, e;
+
+	lockdep_assert_held(&d->md_io_mutex);
+	list_for_each_entry(pd, &d->peer_devices, dev_list) {
+		e = bm_write(pd, true);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+/**
+ * tandem_bm_grow() - let a peer device's bitmap cover a larger data area
+ * @pd: peer device of an attached device
+ * @bits: new number of bits, not less than the current
+ * @mark: set the added bits (the added range is out of sync)
+ *
+ * The new arrays are allocated first; the switch copies the old bits
+ * under resource->lock, so no concurrent change is lost. Every block
+ * becomes dirty. tandem_bm_truncate() undoes it.
+ *
+ * Context: process context. Return: 0 or -ENOMEM (nothing changed).
+ */
+int tandem_bm_grow(struct tandem_peer_device *pd, u64 bits, bool mark)
+{
+	struct tandem_resource *r = pd->device->resource;
+	unsigned long *bm, *dirty, *old_bm, *old_dirty;
+	u64 old_bits;
+
+	bm = kvcalloc(BITS_TO_LONGS(bits), sizeof(long), GFP_KERNEL);
+	dirty = bitmap_zalloc(bm_pages(bits), GFP_KERNEL);
+	if (!bm || !dirty) {
+		bitmap_free(dirty);
+		kvfree(bm);
+		return -ENOMEM;
+	}
+	spin_lock_irq(&r->lock);
+	old_bm = pd->bitmap;
+	old_dirty = pd->bm_dirty;
+	old_bits = pd->bm_bits;
+	if (!old_bm || bits < old_bits) {
+		spin_unlock_irq(&r->lock);
+		bitmap_free(dirty);
+		kvfree(bm);
+		return old_bm ? -EINVAL : 0;
+	}
+	bitmap_copy(bm, old_bm, old_bits);
+	if (mark && bits > old_bits) {
+		bitmap_set(bm, old_bits, bits - old_bits);
+		pd->oos_bits += bits - old_bits;
+	}
+	bitmap_fill(dirty, bm_pages(bits));
+	pd->bitmap = bm;
+	pd->bm_dirty = dirty;
+	pd->bm_bits = bits;
+	spin_unlock_irq(&r->lock);
+	bitmap_free(old_dirty);
+	kvfree(old_bm);
+	return 0;
+}
+
+/**
+ * tandem_bm_truncate() - cover fewer bits again (a failed resize)
+ * @pd: peer device
+ * @bits: the number of bits before tandem_bm_grow()
+ *
+ * The arrays stay as large as they are; the bits beyond @bits are
+ * cleared and no longer counted.
+ */
+void tandem_bm_truncate(struct tandem_peer_device *pd, u64 bits)
+{
+	struct tandem_resource *r = pd->device->resource;
+
+	spin_lock_irq(&r->lock);
+	if (pd->bitmap && bits < pd->bm_bits) {
+		bitmap_clear(pd->bitmap, bits, pd->bm_bits - bits);
+		pd->bm_bits = bits;
+		pd->oos_bits = bitmap_weight(pd->bitmap, bits);
+	}
+	spin_unlock_irq(&r->lock);
+}

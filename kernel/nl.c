@@ -144,6 +144,7 @@ static const struct nla_policy tandem_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_DISK_OPTS]	= NLA_POLICY_NESTED(disk_policy),
 	[TANDEM_A_RES_OPTS]	= NLA_POLICY_NESTED(res_policy),
 	[TANDEM_A_VERIFY_START]	= { .type = NLA_U64 },
+	[TANDEM_A_SIZE]		= { .type = NLA_U64 },
 };
 
 static struct genl_family tandem_genl_family;
@@ -1095,6 +1096,18 @@ static int nl_sync_ctl(struct sk_buff *skb, struct genl_info *info)
 				 info->extack);
 }
 
+/* resize MINOR [SIZE]: kernel/resize.c */
+static int nl_resize(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tandem_device *d = nl_device(info);
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	return tandem_resize(d, info->attrs[TANDEM_A_SIZE] ?
+			     nla_get_u64(info->attrs[TANDEM_A_SIZE]) : 0,
+			     info->extack);
+}
+
 /* ---- family ------------------------------------------------------- */
 
 static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -1131,6 +1144,7 @@ static const struct genl_small_ops tandem_ops[] = {
 	DOIT(TANDEM_CMD_PAUSE_SYNC, nl_sync_ctl),
 	DOIT(TANDEM_CMD_RESUME_SYNC, nl_sync_ctl),
 	DOIT(TANDEM_CMD_VERIFY, nl_sync_ctl),
+	DOIT(TANDEM_CMD_RESIZE, nl_resize),
 	{
 		.cmd = TANDEM_CMD_GET_STATUS,
 		.dumpit = nl_get_status,

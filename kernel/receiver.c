@@ -1127,6 +1127,9 @@ int tandem_receive_loop(struct tandem_connection *c)
 		case TP_OV_REQ:
 			err = receive_ov_req(c, volume, length);
 			break;
+		case TP_RESIZE:
+			err = tandem_receive_resize(c, volume, length);
+			break;
 		case TP_DISCONNECT:
 			err = receive_disconnect(c, length);
 			if (err <= 0)

@@ -652,6 +652,7 @@ bool tandem_al_begin(struct tandem_device *d, struct tandem_request *req);
 void tandem_al_queue(struct tandem_device *d, struct tandem_request *req);
 void tandem_al_complete(struct tandem_device *d, struct tandem_request *req);
 int tandem_al_wq_init(void);
+int tandem_al_rewrite_locked(struct tandem_device *d);
 void tandem_al_wq_exit(void);
 
 /* bitmap.c */
@@ -666,6 +667,9 @@ void tandem_bm_clear_range(struct tandem_peer_device *pd, sector_t sector,
 			   unsigned int size);
 void tandem_bm_set_all(struct tandem_peer_device *pd);
 void tandem_bm_clear_all(struct tandem_peer_device *pd);
+int tandem_bm_write_all_locked(struct tandem_device *d);
+int tandem_bm_grow(struct tandem_peer_device *pd, u64 bits, bool mark);
+void tandem_bm_truncate(struct tandem_peer_device *pd, u64 bits);
 
 /* attach.c */
 int tandem_attach(struct tandem_device *device, const char *backing,
@@ -675,6 +679,8 @@ void tandem_detach(struct tandem_device *device);
 int tandem_md_write(struct tandem_device *device);
 int tandem_md_io(struct tandem_device *device, u64 offset, struct page *page,
 		 blk_opf_t opf);
+int tandem_bdev_md_io(struct block_device *bdev, u64 offset,
+		      struct page *page, blk_opf_t opf);
 u64 tandem_data_sectors(struct tandem_device *device);
 bool tandem_get_disk(struct tandem_device *device);
 void tandem_put_disk(struct tandem_device *device);
@@ -746,6 +752,18 @@ int tandem_verify_reply(struct tandem_peer_device *pd,
 			const struct tandem_p_ov_reply *p);
 int tandem_verify_receive(struct tandem_peer_device *pd,
 			  const struct tandem_p_ov_req *p, const u8 *digests);
+
+/* resize.c */
+int tandem_resize(struct tandem_device *d, u64 size_sect,
+		  struct netlink_ext_ack *extack);
+int tandem_resize_follow(struct block_device *bdev, struct page *page,
+			 struct tandem_md_place *place,
+			 struct tandem_md_info *info, u64 *sb_offset);
+void tandem_md_layout_of(const struct tandem_md_info *info,
+			 const struct tandem_md_place *place,
+			 struct tandem_md_layout *layout);
+int tandem_receive_resize(struct tandem_connection *c, u16 volume,
+			  u32 length);
 
 /* transport.c */
 struct tandem_transport_class *tandem_transport_class_get(const char *name);

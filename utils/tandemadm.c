@@ -143,8 +143,9 @@ static void usage(FILE *out)
 "      metadata index of every volume (internal, flexible or N)\n"
 "  sh-resources\n"
 "      names of the resources with a section for this host\n"
-"  resize RES\n"
-"      not supported yet (exit 20)\n"
+"  resize [--size=SIZE] RES\n"
+"      grow every volume after the backing devices of both nodes grew\n"
+"      (tandemsetup resize; run on one node while connected)\n"
 "\n"
 "Handlers (the kernel runs these; see handlers { } in tandem.conf(5)):\n"
 "  tandemadm HANDLER RES runs the command configured for HANDLER (e.g.\n"
@@ -171,7 +172,6 @@ static void usage(FILE *out)
 "      the resource is not up)\n"
 "  12  the output of tandemsetup (show, status --json) or /proc/tandem\n"
 "      was not understood, or adjust cannot make a change online\n"
-"  20  verb not supported yet (resize)\n"
 "  Any other status is the one of the tandemsetup or tandemmeta\n"
 "  command that failed (its message is printed; the commands after it\n"
 "  are not run), or of the handler.\n"
@@ -1085,11 +1085,6 @@ static int run(struct ctx *x, int argc, char **argv)
 		if (x->vd->res == ADM_R_NONE && x->cl.nres)
 			return usage_error("%s takes no resource",
 					   x->vd->name);
-		if (x->vd->kind == ADM_K_UNSUPPORTED) {
-			fprintf(stderr, "tandemadm: %s: not supported yet\n",
-				x->vd->name);
-			return ADM_EXIT_UNSUPPORTED;
-		}
 		if (x->vd->kind == ADM_K_STATUS)	/* needs no file */
 			return strcmp(x->vd->name, "overview") ?
 			       do_status(x) : do_overview(x);

@@ -43,6 +43,8 @@ static int do_request(const struct ts_request *req)
 	}
 	code = ts_nl_request(&nl, msg, &e);
 	ts_nl_close(&nl);
+	if (code == TS_EXIT_OK && e.msg[0])
+		printf("%s: %s\n", verb_name, e.msg);
 	return report(code, &e);
 }
 

@@ -67,7 +67,7 @@ enum tandem_packet {
 	TP_OUT_OF_SYNC		= 24,	/* tandem_p_block_req */
 	TP_SYNC_DONE		= 25,	/* tandem_p_sync_done */
 	TP_OV_REQ		= 26,	/* tandem_p_ov_req + digests */
-	TP_RESIZE		= 27,	/* reserved for online resize */
+	TP_RESIZE		= 27,	/* tandem_p_resize */
 	/* acks (CONTROL) */
 	TP_PING			= 40,	/* no body */
 	TP_PING_ACK		= 41,	/* no body */
@@ -355,6 +355,45 @@ struct tandem_p_ov_reply {
 	__be32 mismatch;
 	__be32 flags;
 	__be32 pad;
+} __attribute__((packed));
+
+/* TP_RESIZE operations (tandem_p_resize.op) */
+#define TANDEM_RSZ_QUERY	1	/* how far can your disk grow? */
+#define TANDEM_RSZ_REPLY	2	/* answer to QUERY */
+#define TANDEM_RSZ_COMMIT	3	/* grow (or move the metadata) now */
+
+/* TP_RESIZE flags */
+#define TANDEM_RSZF_MOVE	(1U << 0)	/* REPLY: the replier's internal
+						 * metadata must move even at
+						 * the same data size */
+#define TANDEM_RSZF_YOU_SOURCE	(1U << 1)	/* COMMIT: the receiver is the
+						 * sync source of the added
+						 * range */
+#define TANDEM_RSZF_YOU_TARGET	(1U << 2)	/* COMMIT: the receiver is its
+						 * sync target */
+
+#define TANDEM_RSZ_WHY_MAX	96
+
+/**
+ * struct tandem_p_resize - online resize of one volume (TP_RESIZE)
+ * @op: TANDEM_RSZ_*
+ * @flags: TANDEM_RSZF_*
+ * @size_sect: QUERY and REPLY: the largest data area the sender's disk
+ *             offers now; COMMIT: the agreed new size of the data area
+ * @cur_sect: the sender's current data area
+ * @result: REPLY: 0, or a positive errno when the replier refuses
+ * @pad: 0
+ * @why: REPLY: NUL-terminated reason for a refusal or for a limit;
+ *       empty otherwise
+ */
+struct tandem_p_resize {
+	__be32 op;
+	__be32 flags;
+	__be64 size_sect;
+	__be64 cur_sect;
+	__be32 result;
+	__be32 pad;
+	__u8 why[TANDEM_RSZ_WHY_MAX];
 } __attribute__((packed));
 
 /**

@@ -35,6 +35,7 @@ GOOD = {
     "verify": ["0", "1", "2048"],
     "resume-sync": ["0", "1"],
     "outdate": ["0"],
+    "resize": ["0", "--size=10G"],
     "down": ["r0"],
     "status": ["r0", "--json", "--verbose"],
     "show": [],
@@ -101,6 +102,13 @@ USAGE_ERRORS = [
      "option '--protocol' does not apply to new-resource"),
     (["secondary", "r0", "--force"], "does not apply to secondary"),
     (["status", "--now"], "does not apply to status"),
+    (["resize", "0", "--size=5001"], "not a positive multiple of 4 KiB"),
+    (["resize", "0", "--size=6K"], "not a positive multiple of 4 KiB"),
+    (["resize", "0", "--size=0"], "not a positive multiple of 4 KiB"),
+    (["resize", "0", "--size=1X"], "suffix K, M, G or T"),
+    (["resize", "0", "--size"], "--size: missing value"),
+    (["attach", "0", "/dev/vdb", "internal", "internal", "--size=1G"],
+     "option '--size' does not apply to attach"),
 ]
 
 

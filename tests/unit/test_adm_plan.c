@@ -231,6 +231,7 @@ static void seed002_every_plan_verb(void **state)
 		{ "pause-sync", "tandemsetup pause-sync 0 1\n" },
 		{ "resume-sync", "tandemsetup resume-sync 0 1\n" },
 		{ "outdate", "tandemsetup outdate 0\n" },
+		{ "resize", "tandemsetup resize 0\n" },
 	};
 	size_t i;
 

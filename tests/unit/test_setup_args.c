@@ -213,6 +213,46 @@ static void u32_numbers(void **state)
 	assert_int_equal(ts_parse_u32("N", NULL, &u, &e), -1);
 }
 
+static void resize_sizes(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t want;	/* sectors; 0: refused */
+	} cases[] = {
+		{ "8", 8 },
+		{ "2097152", 2097152 },
+		{ "4K", 8 },
+		{ "96M", 196608 },
+		{ "10G", 20971520 },
+		{ "2T", 4294967296ULL },
+		{ "0", 0 },
+		{ "7", 0 },
+		{ "6K", 0 },
+		{ "1P", 0 },
+		{ "1GB", 0 },
+		{ "-4K", 0 },
+		{ "", 0 },
+		{ "99999999999999999999", 0 },
+		{ "17179869184T", 0 },
+	};
+	struct ts_err e;
+	uint64_t v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = ts_parse_size64("--size", cases[i].in, &v, &e);
+
+		if (cases[i].want) {
+			if (rc)
+				fail_msg("'%s' refused: %s", cases[i].in, e.msg);
+			assert_int_equal(v, cases[i].want);
+		} else if (!rc) {
+			fail_msg("'%s' accepted", cases[i].in);
+		}
+	}
+}
+
 static void scaled_sizes(void **state)
 {
 	static const struct {
@@ -466,6 +506,9 @@ static void every_verb_parses(void **state)
 		"resume-sync 0 1",
 		"verify 0 1",
 		"outdate 0",
+		"resize 0",
+		"resize 0 --size=10G",
+		"resize 0 --size 2097152",
 		"down r0",
 		"status",
 		"status r0 --json --verbose",
@@ -1718,6 +1761,7 @@ int main(void)
 		cmocka_unit_test(addr_format),
 		cmocka_unit_test(u32_numbers),
 		cmocka_unit_test(scaled_sizes),
+		cmocka_unit_test(resize_sizes),
 		cmocka_unit_test(yes_no_protocol_ioerror),
 		cmocka_unit_test(ids_names_paths),
 		cmocka_unit_test(meta_index_forms),

@@ -214,6 +214,41 @@ def test_link_cut_resyncs_only_changed_blocks(nodes):
     check_data_areas_identical(alpha, bravo)
 
 
+def test_writes_during_a_resync_complete_and_match(nodes):
+    """20 MiB of random writes while a resync of 48 MiB runs: no stall (a
+    bounded time), and both copies identical at the end."""
+    alpha, bravo = nodes
+    for g in nodes:
+        g.check("tandemsetup resync-rate 0 2M")
+        g.check("tandemsetup disconnect r0 %d" % tc.NODE_IDS[tc.peer_of(
+            g.name)])
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=1M count=48 "
+                "oflag=direct status=none", timeout=300)
+    for g in nodes:
+        peer = tc.peer_of(g.name)
+        g.check("tandemsetup connect r0 %d %s:%d %s:%d --connect-int=1 %s" % (
+            tc.NODE_IDS[peer], tc.IPS[g.name], tc.PORT, tc.IPS[peer],
+            tc.PORT, tc.net_transport(g)))
+    tc.wait_proc(bravo, r"cs:SyncTarget ro:Secondary/Primary", timeout=120)
+    size_kib = int(alpha.check("blockdev --getsize64 /dev/tandem0")) // 1024
+    writes, _ = random_writes(4242, 20 * 1024, size_kib)
+    with open(os.path.join(alpha.xchg, "writes2.sh"), "w") as f:
+        f.write("\n".join(
+            "dd if=/dev/urandom of=/dev/tandem0 bs=512 seek=%d count=%d "
+            "oflag=direct status=none || exit 1" % w for w in writes) + "\n")
+    alpha.check("sh /xchg/writes2.sh", timeout=300)
+    # the resync was still going when the writes were done: they overlapped
+    assert re.search(r"cs:(SyncTarget|PausedSyncT)",
+                     tc.minor_block(tc.proc(bravo))), tc.proc(bravo)
+    for g in nodes:
+        g.check("tandemsetup resync-rate 0 100M")
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/UpToDate", timeout=300)
+    tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                        r"ds:UpToDate/UpToDate (.*\n)*.*oos:0\b", timeout=60)
+    check_data_areas_identical(alpha, bravo)
+
+
 def test_wrong_shared_secret_never_connects(nodes):
     alpha, bravo = nodes
     for g, secret in ((alpha, "right-secret"), (bravo, "wrong-secret")):

@@ -52,7 +52,7 @@ static const struct adm_verbdef verbs[] = {
 	{ "sh-md-idx", ADM_K_SH, 0, 0, ADM_R_SOME },
 	{ "sh-resources", ADM_K_SH, 0, 0, ADM_R_NONE },
 	{ "verify", ADM_K_PLAN, ADM_VERIFY, 0, ADM_R_SOME },
-	{ "resize", ADM_K_UNSUPPORTED, 0, 0, ADM_R_SOME },
+	{ "resize", ADM_K_PLAN, ADM_RESIZE, ADM_O_SIZE, ADM_R_SOME },
 };
 
 const struct adm_verbdef *adm_verb_find(const char *name)
@@ -103,7 +103,8 @@ static bool takes_value(const char *name)
 {
 	int sec = conf_option_section(name);
 
-	if (!strcmp(name, "timeout") || !strcmp(name, "rate"))
+	if (!strcmp(name, "timeout") || !strcmp(name, "rate") ||
+	    !strcmp(name, "size"))
 		return true;
 	if (sec == CONF_NET || sec == CONF_DISK)
 		return !adm_option_is_bool(name);
@@ -293,6 +294,12 @@ int adm_cli_verb_options(const struct adm_cmdline *cl,
 						   "a number of seconds",
 						   o->value ? o->value : "");
 			vo->timeout = strtol(o->value, NULL, 10);
+			continue;
+		}
+		if ((vd->opts & ADM_O_SIZE) && !strcmp(o->name, "size")) {
+			if (!o->value || !*o->value)
+				return usage_error(err, "--size needs a value");
+			vo->v.size = o->value;	/* tandemsetup checks it */
 			continue;
 		}
 		name = NULL;

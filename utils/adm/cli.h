@@ -24,7 +24,6 @@ enum adm_kind {
 	ADM_K_DSTATE,
 	ADM_K_ROLE,
 	ADM_K_SH,		/* sh-* */
-	ADM_K_UNSUPPORTED,
 };
 
 /* Verb options a verb takes. */
@@ -36,6 +35,7 @@ enum adm_kind {
 #define ADM_O_TIMEOUT	0x10	/* --timeout=N */
 #define ADM_O_NET	0x20	/* net options */
 #define ADM_O_DISK	0x40	/* disk options */
+#define ADM_O_SIZE	0x80	/* --size=SIZE (resize) */
 
 /* How a verb names resources. */
 enum adm_resarg {

@@ -966,6 +966,16 @@ void adm_plan_verb(struct adm_plan *p, enum adm_verb verb,
 	case ADM_OUTDATE:
 		per_disk(p, ar, "outdate");
 		break;
+	case ADM_RESIZE:
+		for (i = 0; i < ar->me->nvols; i++) {
+			if (!adm_vol_has_disk(ar->me->vols[i]))
+				continue;
+			c = setup(p, "resize");
+			argf(c, "%d", ar->me->vols[i]->minor);
+			if (o && o->size)
+				argf(c, "--size=%s", o->size);
+		}
+		break;
 	case ADM_VERIFY:
 	case ADM_PAUSE_SYNC:
 	case ADM_RESUME_SYNC:

@@ -29,7 +29,6 @@
 #define ADM_EXIT_CONFIG		10	/* configuration error */
 #define ADM_EXIT_NO_RES		11	/* no such resource */
 #define ADM_EXIT_RUNNING	12	/* adjust: running state not usable */
-#define ADM_EXIT_UNSUPPORTED	20	/* verb not supported yet */
 
 enum adm_verb {
 	ADM_CREATE_MD,
@@ -53,6 +52,7 @@ enum adm_verb {
 	ADM_VERIFY,
 	ADM_SH_B_PRI,
 	ADM_OUTDATE,
+	ADM_RESIZE,
 	ADM_ADJUST,		/* adm_plan_adjust() */
 };
 
@@ -109,6 +109,7 @@ struct adm_verbopts {
 	bool force;		/* primary, create-md, wipe-md */
 	bool discard_my_data;	/* connect */
 	bool json;		/* dump-md */
+	const char *size;	/* resize --size, passed on; NULL if not given */
 	const struct adm_setopt *set;
 	size_t nset;
 };

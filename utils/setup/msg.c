@@ -148,6 +148,8 @@ struct nl_msg *ts_build_request(const struct ts_request *req, int family)
 		goto fail;
 	if (req->discard_my_data && nla_put_flag(msg, TANDEM_A_DISCARD_MY_DATA))
 		goto fail;
+	if (req->have_size && nla_put_u64(msg, TANDEM_A_SIZE, req->size_sect))
+		goto fail;
 	return msg;
 fail:
 	nlmsg_free(msg);

@@ -124,11 +124,21 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
 	return NL_STOP;
 }
 
+/* A success ack may carry a message too (resize says what it did). */
 static int on_ack(struct nl_msg *msg, void *arg)
 {
+	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct reply *r = arg;
+	size_t off = sizeof(struct nlmsgerr);
 
-	(void)msg;
+	if (nlh->nlmsg_len >= NLMSG_HDRLEN + off) {
+		const struct nlmsgerr *err = NLMSG_DATA(nlh);
+
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off = NLMSG_ALIGN(off + err->msg.nlmsg_len -
+					  NLMSG_HDRLEN);
+		extack_text(nlh, off, r->msg, sizeof(r->msg));
+	}
 	r->done = true;
 	return NL_STOP;
 }
@@ -214,6 +224,9 @@ static int transact(struct ts_nl *nl, struct nl_msg *msg, struct reply *r,
 			ts_fail(e, "%s", strerror(-r->err));
 		return ts_nl_errno_exit(r->err);
 	}
+	e->msg[0] = '\0';
+	if (r->msg[0])
+		ts_fail(e, "%s", r->msg);	/* informational */
 	return TS_EXIT_OK;
 }
 

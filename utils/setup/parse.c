@@ -62,6 +62,52 @@ int ts_parse_uint(const char *what, const char *s, uint64_t min,
 	return 0;
 }
 
+int ts_parse_size64(const char *what, const char *s, uint64_t *sectors,
+		    struct ts_err *e)
+{
+	const char *end;
+	unsigned int shift;
+	uint64_t v;
+
+	if (!s || !*s)
+		return ts_fail(e, "%s: empty value, expected a size", what);
+	if (*s < '0' || *s > '9')
+		return ts_fail(e, "%s: '%s' is not a number", what, s);
+	if (scan_digits(s, &v, &end))
+		return ts_fail(e, "%s: '%s' is out of range", what, s);
+	switch (*end) {
+	case '\0':
+		shift = 0;	/* sectors */
+		break;
+	case 'k': case 'K':
+		shift = 1;
+		break;
+	case 'm': case 'M':
+		shift = 11;
+		break;
+	case 'g': case 'G':
+		shift = 21;
+		break;
+	case 't': case 'T':
+		shift = 31;
+		break;
+	default:
+		return ts_fail(e, "%s: '%s' is not a number with an optional "
+			       "suffix K, M, G or T", what, s);
+	}
+	if (shift && end[1])
+		return ts_fail(e, "%s: '%s' is not a number with an optional "
+			       "suffix K, M, G or T", what, s);
+	if (v > (UINT64_MAX >> 10) >> shift)
+		return ts_fail(e, "%s: '%s' is out of range", what, s);
+	v <<= shift;
+	if (!v || v % 8)
+		return ts_fail(e, "%s: '%s' is not a positive multiple of "
+			       "4 KiB", what, s);
+	*sectors = v;
+	return 0;
+}
+
 int ts_parse_u32(const char *what, const char *s, uint32_t *out,
 		 struct ts_err *e)
 {

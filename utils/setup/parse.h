@@ -41,6 +41,13 @@ int ts_parse_uint(const char *what, const char *s, uint64_t min,
 		  uint64_t max, uint64_t *out, struct ts_err *e);
 int ts_parse_u32(const char *what, const char *s, uint32_t *out,
 		 struct ts_err *e);
+/*
+ * A device size: a number of 512-byte sectors, or with a suffix K, M, G
+ * or T (x1024 bytes each); the result (in sectors) must be a positive
+ * multiple of 4 KiB.
+ */
+int ts_parse_size64(const char *what, const char *s, uint64_t *sectors,
+		    struct ts_err *e);
 
 /*
  * A quantity with an optional binary suffix K, M or G (either case),

@@ -66,6 +66,10 @@ static const struct ts_verb verbs[] = {
 	    A(MINOR), A(PEER_NODE_ID), A(START)),
 	REQ("outdate", OUTDATE, 1, 0, 0,
 	    "mark the data of MINOR Outdated", A(MINOR)),
+	REQ("resize", RESIZE, 1, 0, TS_O_SIZE,
+	    "grow MINOR after the backing devices of both nodes grew "
+	    "(connected); the added range is resynced to the peer",
+	    A(MINOR)),
 	REQ("down", DOWN, 1, 0, 0,
 	    "disconnect, detach and delete the minors of RES, then RES",
 	    A(RES)),
@@ -171,6 +175,18 @@ static int parse_option(const struct ts_verb *verb, int argc, char **argv,
 	memcpy(name, word + 2, n);
 	name[n] = '\0';
 
+	if (!strcmp(name, "size")) {
+		if (!(verb->opts & TS_O_SIZE))
+			return ts_fail(e, "option '--size' does not apply to %s",
+				       verb->name);
+		if (!value) {
+			if (*i + 1 >= argc)
+				return ts_fail(e, "--size: missing value");
+			value = argv[++*i];
+		}
+		req->have_size = true;
+		return ts_parse_size64("--size", value, &req->size_sect, e);
+	}
 	for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
 		char what[sizeof(name) + 2];
 
@@ -325,6 +341,8 @@ void ts_print_synopsis(FILE *out, const struct ts_verb *verb)
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (verb->opts & flags[i].bit)
 			fprintf(out, " [--%s]", flags[i].name);
+	if (verb->opts & TS_O_SIZE)
+		fprintf(out, " [--size=SIZE]");
 }
 
 static void print_group(FILE *out, unsigned int group)
@@ -346,6 +364,10 @@ static void print_group(FILE *out, unsigned int group)
 			fprintf(out, "  %-26s %s\n", left, d[i].unit);
 	}
 }
+
+static const char size_help[] =
+	"resize to SIZE (not more than both disks allow) instead of as\n"
+	"                             large as possible; shrinking is refused";
 
 static const char exit_text[] =
 	"Exit status:\n"
@@ -372,7 +394,9 @@ static const char arg_text[] =
 	"  LOCAL_ADDR, PEER_ADDR  192.0.2.1:7789  ipv4:192.0.2.1:7789\n"
 	"                      [2001:db8::1]:7789  ipv6:[2001:db8::1]:7789\n"
 	"                      numeric addresses only; port 1 to 65535\n"
-	"  SIZE                number with optional K, M or G (x1024 bytes each)\n"
+	"  SIZE                number with optional K, M or G (x1024 bytes each);\n"
+	"                      for resize --size: sectors, or K, M, G, T, and a\n"
+	"                      multiple of 4 KiB\n"
 	"  RATE                KiB/s; K, M, G mean KiB/s, MiB/s, GiB/s\n"
 	"  START               a sector (512 bytes) of the data area\n"
 	"Options are written --name=value or --name value; a yes|no option\n"
@@ -409,6 +433,7 @@ void ts_print_usage(FILE *out)
 	fprintf(out, "\nOther options:\n");
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		fprintf(out, "  --%-24s %s\n", flags[i].name, flags[i].help);
+	fprintf(out, "  --%-24s %s\n", "size=SIZE", size_help);
 	fprintf(out, "\n%s\n%s", arg_text, exit_text);
 	fprintf(out,
 		"\nOutput of status, show and events (line formats that\n"
@@ -435,11 +460,13 @@ void ts_print_verb_usage(FILE *out, const struct ts_verb *verb)
 		print_group(out, TS_GRP_RES);
 	}
 	if (verb->opts & (TS_O_FORCE | TS_O_DISCARD | TS_O_JSON |
-			  TS_O_VERBOSE | TS_O_NOW))
+			  TS_O_VERBOSE | TS_O_NOW | TS_O_SIZE))
 		fprintf(out, "\nOptions:\n");
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (verb->opts & flags[i].bit)
 			fprintf(out, "  --%-24s %s\n", flags[i].name,
 				flags[i].help);
+	if (verb->opts & TS_O_SIZE)
+		fprintf(out, "  --%-24s %s\n", "size=SIZE", size_help);
 	fprintf(out, "\n%s\n%s", arg_text, exit_text);
 }

@@ -49,6 +49,7 @@ enum {
 	TS_O_JSON = 1 << 5,
 	TS_O_VERBOSE = 1 << 6,
 	TS_O_NOW = 1 << 7,
+	TS_O_SIZE = 1 << 8,	/* --size=SIZE (resize) */
 };
 
 /* What the verb does once parsed. */
@@ -93,6 +94,8 @@ struct ts_request {
 	bool json;
 	bool verbose;
 	bool now;
+	bool have_size;
+	uint64_t size_sect;		/* --size, in sectors */
 };
 
 const struct ts_verb *ts_verbs(size_t *count);
