@@ -445,6 +445,14 @@ static int worker_fn(void *arg)
 			teardown_transport(c);
 			break;
 		}
+		/* net-options switched the transport while we created it */
+		spin_lock_irq(&r->lock);
+		err = strcmp(name, c->opts.transport);
+		spin_unlock_irq(&r->lock);
+		if (err) {
+			teardown_transport(c);
+			continue;
+		}
 
 		/* A peer is dropped after ko-count send timeouts in a row. */
 		err = t->class->ops->connect(t, &c->path, &conf);

@@ -9,7 +9,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <crypto/hash.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <net/genetlink.h>
@@ -303,9 +302,9 @@ static int parse_net_opts(struct nlattr *nest, struct tandem_net_opts *o,
 		NL_SET_ERR_MSG(extack, "ping-timeout must be shorter than ping-int");
 		return -EINVAL;
 	}
-	if (o->verify_alg[0] && !crypto_has_shash(o->verify_alg, 0, 0)) {
+	if (o->verify_alg[0] && tandem_verify_alg_check(o->verify_alg)) {
 		TANDEM_SET_ERR(extack,
-			       "verify-alg '%s' is not a hash this kernel offers",
+			       "verify-alg '%s' is not a hash this kernel offers (unkeyed, digest of at most 64 bytes, name under 32 characters)",
 			       o->verify_alg);
 		return -EINVAL;
 	}

@@ -302,8 +302,11 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 	}
 	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD)
 		return proto_error(c, "bad size", type, size);
-	if (!sync)	/* application I/O, for c-min-rate */
+	if (!sync) {	/* application I/O, for c-min-rate */
 		atomic64_add(size >> 10, &d->app_io_kib);
+		/* a range we are verifying changes: no verdict on it */
+		tandem_verify_peer_write(pd, sector, size);
+	}
 	if (!tandem_get_disk(d)) {
 		err = drain(c, payload);
 		if (!err && !sync)
@@ -1027,9 +1030,8 @@ static int receive_ov_req(struct tandem_connection *c, u16 volume,
 	if (err)
 		return err;
 	pd = volume_pd(c, volume);
-	if (!pd || !pd->device->backing)
-		return proto_error(c, "verify of a volume without disk",
-				   TP_OV_REQ, volume);
+	if (!pd)
+		return proto_error(c, "unknown volume", TP_OV_REQ, volume);
 	sector = be64_to_cpu(p.sector);
 	size = be32_to_cpu(p.size);
 	ds = be32_to_cpu(p.digest_size);
@@ -1040,11 +1042,16 @@ static int receive_ov_req(struct tandem_connection *c, u16 volume,
 	    !ds || ds > TANDEM_OV_MAX_DIGEST || length != sizeof(p) + len ||
 	    (flags & (TANDEM_OV_START | TANDEM_OV_LAST) && size) ||
 	    (!(flags & (TANDEM_OV_START | TANDEM_OV_LAST)) && !size) ||
-	    sector % (TANDEM_BM_BLOCK_BYTES >> 9) ||
-	    sector + (size >> 9) > tandem_data_sectors(pd->device) ||
-	    ((flags & TANDEM_OV_START) &&
-	     be64_to_cpu(p.end_sect) > tandem_data_sectors(pd->device)))
+	    sector % (TANDEM_BM_BLOCK_BYTES >> 9))
 		return proto_error(c, "bad verify request", TP_OV_REQ, size);
+	/* (a disk detached meanwhile: tandem_verify_receive() says FAILED) */
+	if (pd->device->backing &&
+	    (sector > tandem_data_sectors(pd->device) ||
+	     sector + (size >> 9) > tandem_data_sectors(pd->device) ||
+	     ((flags & TANDEM_OV_START) &&
+	      (be64_to_cpu(p.end_sect) > tandem_data_sectors(pd->device) ||
+	       be64_to_cpu(p.end_sect) <= sector))))
+		return proto_error(c, "bad verify range", TP_OV_REQ, size);
 	if (!len)
 		return tandem_verify_receive(pd, &p, NULL);
 	digests = kmalloc(len, GFP_NOIO);

@@ -26,6 +26,7 @@
 #include <linux/blkdev.h>
 #include <linux/build_bug.h>
 #include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <net/genetlink.h>
@@ -428,6 +429,7 @@ static int rsz_apply(struct tandem_device *d, u64 new_sect, char *why,
 	struct tandem_resource *r = d->resource;
 	struct tandem_peer_device *pd;
 	struct rsz_plan *plan, *old;
+	unsigned int noio;
 	u64 old_bits = d->md.info.data_sect / BLK_SECT;
 	u64 bits = new_sect / BLK_SECT;
 	struct page *page;
@@ -446,15 +448,19 @@ static int rsz_apply(struct tandem_device *d, u64 new_sect, char *why,
 	if (!plan->move && new_sect == d->md.info.data_sect)
 		goto out_free;		/* nothing to write */
 
+	/*
+	 * Bitmaps grow under md_io_mutex: no bitmap write may use the new
+	 * size with the old layout. No reclaim I/O into our own device.
+	 */
+	noio = memalloc_noio_save();
+	mutex_lock(&d->md_io_mutex);
 	list_for_each_entry(pd, &d->peer_devices, dev_list) {
 		err = tandem_bm_grow(pd, bits, true);
 		if (err) {
 			snprintf(why, len, "out of memory for the bitmaps");
-			goto out_truncate;
+			goto out_unlock;
 		}
 	}
-
-	mutex_lock(&d->md_io_mutex);
 	old->info = d->md.info;
 	old->layout = d->md.layout;
 	old->sb_offset = d->md.sb_offset;
@@ -493,16 +499,15 @@ static int rsz_apply(struct tandem_device *d, u64 new_sect, char *why,
 		d->md.sb_offset = old->sb_offset;
 	}
 out_unlock:
+	if (err)
+		list_for_each_entry(pd, &d->peer_devices, dev_list)
+			tandem_bm_truncate(pd, old_bits);
 	mutex_unlock(&d->md_io_mutex);
-	if (!err) {
+	memalloc_noio_restore(noio);
+	if (!err)
 		pr_info("%s/%u minor %u: data area %llu KiB -> %llu KiB%s\n",
 			r->name, d->volume, d->minor, old_bits * 4, bits * 4,
 			plan->move ? ", metadata moved to the end of the grown device" : "");
-		goto out_free;
-	}
-out_truncate:
-	list_for_each_entry(pd, &d->peer_devices, dev_list)
-		tandem_bm_truncate(pd, old_bits);
 out_free:
 	if (page)
 		__free_page(page);
@@ -595,6 +600,13 @@ static void do_commit(struct tandem_peer_device *pd, u64 size_sect, u32 flags)
 	char why[TANDEM_RSZ_WHY_MAX] = "";
 	int err;
 
+	if ((flags & TANDEM_RSZF_YOU_TARGET) &&
+	    READ_ONCE(d->resource->role) == TANDEM_ROLE_PRIMARY) {
+		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
+				   "resize of volume %u: the peer wants us, Primary, as sync target",
+				   d->volume);
+		return;
+	}
 	mutex_lock(&rsz_mutex);
 	if (!tandem_get_disk(d)) {
 		mutex_unlock(&rsz_mutex);
@@ -809,6 +821,11 @@ static int resize_connected(struct tandem_peer_device *pd, u64 want,
 		return 0;
 	}
 
+	if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY &&
+	    READ_ONCE(c->peer_role) == TANDEM_ROLE_PRIMARY) {
+		TANDEM_SET_ERR(extack, "both nodes are Primary: one would have to be the sync target of the added range; demote one first");
+		return -EBUSY;
+	}
 	/* The Primary serves the added range; else we do, if UpToDate. */
 	source = READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY ||
 		 (READ_ONCE(c->peer_role) != TANDEM_ROLE_PRIMARY &&

@@ -412,7 +412,8 @@ struct tandem_connection {
  * @rs_after_paused: waiting for the resync of the resync-after minor
  * @rs_task: resync driver (sync target)
  * @ov_task: online verify driver (verify source)
- * @ov_tfm: verify-alg of the running verify (both sides)
+ * @ov_tfm: verify-alg of the verify we run as source
+ * @ov_peer_tfm: verify-alg of the verify the peer runs (we are target)
  * @ov_reqs: verify requests sent, waiting for their reply (source)
  * @ov_inflight: bytes of @ov_reqs
  * @ov_start: first sector of the running verify
@@ -458,6 +459,7 @@ struct tandem_peer_device {
 	struct task_struct *rs_task;
 	struct task_struct *ov_task;
 	struct crypto_shash *ov_tfm;
+	struct crypto_shash *ov_peer_tfm;
 	struct list_head ov_reqs;
 	atomic_t ov_inflight;
 	sector_t ov_start;
@@ -748,6 +750,9 @@ void tandem_rs_conf(struct tandem_device *d, struct tandem_rs_ctrl_conf *c);
 int tandem_verify_start(struct tandem_peer_device *pd, sector_t start,
 			struct netlink_ext_ack *extack);
 void tandem_verify_stop(struct tandem_peer_device *pd);
+int tandem_verify_alg_check(const char *alg);
+void tandem_verify_peer_write(struct tandem_peer_device *pd, sector_t sector,
+			      u32 size);
 int tandem_verify_reply(struct tandem_peer_device *pd,
 			const struct tandem_p_ov_reply *p);
 int tandem_verify_receive(struct tandem_peer_device *pd,

@@ -38,11 +38,15 @@
  * struct ov_req - a range the verify source sent, waiting for its reply
  * @list: on peer_device->ov_reqs, in the order sent
  * @iv: the range, held in the device's interval list until the reply
+ * @stale: blocks a write from the peer changed meanwhile: no verdict
  */
 struct ov_req {
 	struct list_head list;
 	struct tandem_interval iv;
+	u32 stale;
 };
+
+static void ov_stop_source(struct tandem_peer_device *pd);
 
 /* ---- common ---------------------------------------------------------- */
 
@@ -52,19 +56,41 @@ static struct crypto_shash *ov_alloc_tfm(const char *alg)
 
 	if (IS_ERR(tfm))
 		return tfm;
-	if (crypto_shash_digestsize(tfm) > TANDEM_OV_MAX_DIGEST) {
+	/* a keyed hash (hmac(...)) has no key here; huge digests no room */
+	if (crypto_shash_digestsize(tfm) > TANDEM_OV_MAX_DIGEST ||
+	    (crypto_shash_get_flags(tfm) & CRYPTO_TFM_NEED_KEY)) {
 		crypto_free_shash(tfm);
 		return ERR_PTR(-EINVAL);
 	}
 	return tfm;
 }
 
-static void ov_free_tfm(struct tandem_peer_device *pd)
+static void ov_free(struct crypto_shash **tfm)
 {
-	if (pd->ov_tfm) {
-		crypto_free_shash(pd->ov_tfm);
-		pd->ov_tfm = NULL;
+	if (*tfm) {
+		crypto_free_shash(*tfm);
+		*tfm = NULL;
 	}
+}
+
+/**
+ * tandem_verify_alg_check() - can @alg be a verify-alg?
+ * @alg: hash name
+ *
+ * Return: 0, or -EINVAL: unknown, keyed, a digest over 64 bytes, or a
+ * name too long for the wire.
+ */
+int tandem_verify_alg_check(const char *alg)
+{
+	struct crypto_shash *tfm;
+
+	if (strlen(alg) >= sizeof(((struct tandem_p_ov_req *)NULL)->alg))
+		return -EINVAL;
+	tfm = ov_alloc_tfm(alg);
+	if (IS_ERR(tfm))
+		return -EINVAL;
+	crypto_free_shash(tfm);
+	return 0;
 }
 
 /*
@@ -193,22 +219,6 @@ static void ov_report(struct tandem_peer_device *pd, const char *how)
 		how, pd->ov_done / 2, ms / 1000, ms % 1000, pd->ov_oos * 4);
 }
 
-/* Remember (on disk) that the blocks found are to be resynced from us. */
-static void ov_mark_verified(struct tandem_peer_device *pd)
-{
-	struct tandem_device *d = pd->device;
-	struct tandem_md_peer_info *slot;
-
-	mutex_lock(&d->md_io_mutex);
-	slot = d->backing ? tandem_md_peer_slot(d, pd->connection->peer_node_id,
-						false) : NULL;
-	if (slot)
-		slot->flags |= TANDEM_MDPF_VERIFIED;
-	mutex_unlock(&d->md_io_mutex);
-	if (slot)
-		tandem_md_write(d);
-}
-
 /* ---- verify source ----------------------------------------------------- */
 
 static bool ov_should_run(struct tandem_peer_device *pd)
@@ -244,6 +254,22 @@ static int ov_send(struct tandem_peer_device *pd, sector_t sector,
 				  sizeof(p), len ? &it : NULL, 0);
 }
 
+/*
+ * Claim @iv without sleeping in the interval wait: a write that holds it
+ * may wait for the peer, and the peer may be gone. Return: 0, or
+ * -ECANCELED when @go_on() says to stop trying.
+ */
+static int ov_claim(struct tandem_peer_device *pd, struct tandem_interval *iv,
+		    bool (*go_on)(struct tandem_peer_device *pd))
+{
+	while (tandem_interval_begin(pd->device, iv, false)) {
+		if (!go_on(pd))
+			return -ECANCELED;
+		schedule_timeout_interruptible(max(1, HZ / 100));
+	}
+	return 0;
+}
+
 /* Read, digest and send one range; it stays claimed until its reply. */
 static int ov_source_range(struct tandem_peer_device *pd, sector_t sector,
 			   u32 size, struct page **pages, u8 *digests)
@@ -259,7 +285,9 @@ static int ov_source_range(struct tandem_peer_device *pd, sector_t sector,
 		return -ENOMEM;
 	o->iv.sector = sector;
 	o->iv.size = size;
-	tandem_interval_begin(d, &o->iv, true);
+	err = ov_claim(pd, &o->iv, ov_should_run);
+	if (err)
+		goto fail_free;
 	err = ov_read(d, sector, size, pages);
 	if (!err)
 		err = ov_digests(pd->ov_tfm, pages, nr, digests);
@@ -273,16 +301,44 @@ static int ov_source_range(struct tandem_peer_device *pd, sector_t sector,
 	list_add_tail(&o->list, &pd->ov_reqs);
 	spin_unlock_irq(&r->lock);
 	atomic_add(size, &pd->ov_inflight);
-	/*
-	 * A failed send breaks the connection; the worker then releases
-	 * what is on ov_reqs (tandem_verify_stop()).
-	 */
-	return ov_send(pd, sector, 0, size, 0, digests);
+	err = ov_send(pd, sector, 0, size, 0, digests);
+	if (err)	/* the worker releases what is on ov_reqs */
+		tandem_conn_failed(pd->connection, TANDEM_CS_NETWORK_FAILURE,
+				   "sending a verify request failed (%d)", err);
+	return err;
 
 fail_end:
 	tandem_interval_end(d, &o->iv);
+fail_free:
 	kfree(o);
 	return err;
+}
+
+/* Replies to what we sent are in, or the connection is gone (bounded). */
+static void ov_drain(struct tandem_peer_device *pd)
+{
+	unsigned long until = jiffies + 10 * HZ;
+
+	while (atomic_read(&pd->ov_inflight) > 0 &&
+	       READ_ONCE(pd->connection->cstate) == TANDEM_CS_CONNECTED &&
+	       !kthread_should_stop() && time_before(jiffies, until))
+		schedule_timeout_interruptible(max(1, HZ / 50));
+}
+
+/* Remember (on disk) that the blocks found are to be resynced from us. */
+static void ov_mark_verified(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_md_peer_info *slot;
+
+	mutex_lock(&d->md_io_mutex);
+	slot = d->backing ? tandem_md_peer_slot(d, pd->connection->peer_node_id,
+						false) : NULL;
+	if (slot)
+		slot->flags |= TANDEM_MDPF_VERIFIED;
+	mutex_unlock(&d->md_io_mutex);
+	if (slot)
+		tandem_md_write(d);
 }
 
 static int ov_source_thread(void *arg)
@@ -302,12 +358,10 @@ static int ov_source_thread(void *arg)
 			  GFP_KERNEL);
 	if (!digests || ov_alloc_pages(pages, TANDEM_OV_MAX_BLOCKS)) {
 		kfree(digests);
-		WRITE_ONCE(pd->ov_failed, true);
-		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
 		pr_err("%s/%u: online verify: out of memory\n",
 		       d->resource->name, d->volume);
-		tandem_wait_for_stop();
-		return 0;
+		WRITE_ONCE(pd->ov_failed, true);
+		goto end;
 	}
 	tandem_rs_ctrl_init(&ctrl);
 	while (ov_should_run(pd)) {
@@ -345,6 +399,9 @@ static int ov_source_thread(void *arg)
 	}
 	ov_free_pages(pages, TANDEM_OV_MAX_BLOCKS);
 	kfree(digests);
+end:
+	/* Replies still on their way would answer no request later on. */
+	ov_drain(pd);
 	if (READ_ONCE(pd->connection->cstate) == TANDEM_CS_CONNECTED &&
 	    READ_ONCE(pd->repl) == TANDEM_RS_VERIFY_S &&
 	    !kthread_should_stop()) {
@@ -419,16 +476,16 @@ int tandem_verify_start(struct tandem_peer_device *pd, sector_t start,
 			       c->opts.verify_alg, PTR_ERR(tfm));
 		return PTR_ERR(tfm);
 	}
-	/* A thread of an earlier verify is parked. */
-	tandem_verify_stop(pd);
-	pd->ov_tfm = tfm;
-	ov_begin(pd, start, end);
+	/* The thread of an earlier verify is parked; it is ours to stop. */
+	ov_stop_source(pd);
 	if (!tandem_cas_repl_state(pd, TANDEM_RS_ESTABLISHED,
 				   TANDEM_RS_VERIFY_S)) {
-		ov_free_tfm(pd);
-		TANDEM_SET_ERR(extack, "the replication state changed; try again");
+		crypto_free_shash(tfm);
+		TANDEM_SET_ERR(extack, "the replication state changed (the peer may have started a verify); try again");
 		return -EAGAIN;
 	}
+	pd->ov_tfm = tfm;
+	ov_begin(pd, start, end);
 	err = ov_send(pd, start, end, 0, TANDEM_OV_START, NULL);
 	if (!err)
 		err = tandem_send_state(pd);
@@ -454,15 +511,8 @@ fail_state:
 	return err;
 }
 
-/**
- * tandem_verify_stop() - end a verify on this peer device
- * @pd: peer device
- *
- * Called by the connection worker after a loss (the acker is stopped, no
- * reply arrives any more) and before a new verify starts: stops the
- * source thread and releases every range still claimed.
- */
-void tandem_verify_stop(struct tandem_peer_device *pd)
+/* Stop the source thread, release its claimed ranges, free its hash. */
+static void ov_stop_source(struct tandem_peer_device *pd)
 {
 	struct tandem_resource *r = pd->device->resource;
 	struct ov_req *o, *tmp;
@@ -480,9 +530,65 @@ void tandem_verify_stop(struct tandem_peer_device *pd)
 		kfree(o);
 	}
 	atomic_set(&pd->ov_inflight, 0);
-	if (pd->repl == TANDEM_RS_VERIFY_T || pd->repl == TANDEM_RS_VERIFY_S)
+	ov_free(&pd->ov_tfm);
+}
+
+/**
+ * tandem_verify_stop() - end a verify on this peer device
+ * @pd: peer device
+ *
+ * Called by the connection worker after a loss (the acker is stopped, no
+ * reply arrives any more): stops the source thread and releases every
+ * range still claimed. What an interrupted verify found stays marked,
+ * and (as source) the flag that resyncs it from here is kept.
+ */
+void tandem_verify_stop(struct tandem_peer_device *pd)
+{
+	enum tandem_repl_state rs = READ_ONCE(pd->repl);
+
+	ov_stop_source(pd);
+	if (rs == TANDEM_RS_VERIFY_T || rs == TANDEM_RS_VERIFY_S) {
 		ov_report(pd, "aborted");
-	ov_free_tfm(pd);
+		tandem_bm_write(pd);
+		if (rs == TANDEM_RS_VERIFY_S && pd->ov_oos)
+			ov_mark_verified(pd);
+	}
+	ov_free(&pd->ov_peer_tfm);
+}
+
+/**
+ * tandem_verify_peer_write() - the peer writes [sector, sector + size)
+ * @pd: peer device
+ * @sector: first sector
+ * @size: bytes
+ *
+ * A range we verify as source that this write overlaps gets no verdict
+ * for the blocks written: the peer may compare them before or after the
+ * write reached us. The write itself brings them in sync.
+ * Context: receiver.
+ */
+void tandem_verify_peer_write(struct tandem_peer_device *pd, sector_t sector,
+			      u32 size)
+{
+	struct tandem_resource *r = pd->device->resource;
+	sector_t end = sector + (size >> 9);
+	struct ov_req *o;
+	unsigned int i;
+
+	if (READ_ONCE(pd->repl) != TANDEM_RS_VERIFY_S)
+		return;
+	spin_lock_irq(&r->lock);
+	list_for_each_entry(o, &pd->ov_reqs, list) {
+		sector_t s = o->iv.sector;
+
+		for (i = 0; i < o->iv.size / TANDEM_BM_BLOCK_BYTES; i++) {
+			sector_t b = s + (sector_t)i * OV_SECT;
+
+			if (b < end && sector < b + OV_SECT)
+				o->stale |= 1U << i;
+		}
+	}
+	spin_unlock_irq(&r->lock);
 }
 
 /**
@@ -498,15 +604,17 @@ int tandem_verify_reply(struct tandem_peer_device *pd,
 	struct tandem_device *d = pd->device;
 	struct tandem_resource *r = d->resource;
 	sector_t sector = be64_to_cpu(p->sector);
-	u32 size = be32_to_cpu(p->size);
+	u32 size = be32_to_cpu(p->size), stale = 0;
 	struct ov_req *o;
 
 	spin_lock_irq(&r->lock);
 	o = list_first_entry_or_null(&pd->ov_reqs, struct ov_req, list);
-	if (o && o->iv.sector == sector && o->iv.size == size)
+	if (o && o->iv.sector == sector && o->iv.size == size) {
 		list_del(&o->list);
-	else
+		stale = o->stale;
+	} else {
 		o = NULL;
+	}
 	spin_unlock_irq(&r->lock);
 	if (!o)
 		return -EPROTO;
@@ -515,7 +623,7 @@ int tandem_verify_reply(struct tandem_peer_device *pd,
 		       r->name, d->volume, pd->connection->peer_node_id);
 		WRITE_ONCE(pd->ov_failed, true);
 	} else {
-		ov_found(pd, sector, be32_to_cpu(p->mismatch),
+		ov_found(pd, sector, be32_to_cpu(p->mismatch) & ~stale,
 			 size / TANDEM_BM_BLOCK_BYTES);
 		WRITE_ONCE(pd->ov_done, pd->ov_done + (size >> 9));
 	}
@@ -541,13 +649,18 @@ static int ov_reply(struct tandem_peer_device *pd, sector_t sector, u32 size,
 				  sizeof(a), NULL, 0);
 }
 
+static bool ov_connected(struct tandem_peer_device *pd)
+{
+	return READ_ONCE(pd->connection->cstate) == TANDEM_CS_CONNECTED;
+}
+
 /* Compare one range with the peer's digests; the mask of blocks differing. */
 static int ov_compare(struct tandem_peer_device *pd, sector_t sector,
 		      u32 size, const u8 *theirs, u32 *mismatch)
 {
 	struct tandem_device *d = pd->device;
 	unsigned int nr = size / TANDEM_BM_BLOCK_BYTES, i;
-	unsigned int ds = crypto_shash_digestsize(pd->ov_tfm);
+	unsigned int ds = crypto_shash_digestsize(pd->ov_peer_tfm);
 	struct page *pages[TANDEM_OV_MAX_BLOCKS];
 	struct tandem_interval iv = { .sector = sector, .size = size };
 	u8 *mine;
@@ -561,11 +674,14 @@ static int ov_compare(struct tandem_peer_device *pd, sector_t sector,
 		goto out_free_mine;
 	/* Writes of this range that came before are on our disk first. */
 	tandem_peer_writes_wait(d, &iv);
-	tandem_interval_begin(d, &iv, true);
-	err = ov_read(d, sector, size, pages);
-	tandem_interval_end(d, &iv);
+	/* (a local write may wait for the peer: give up when it is gone) */
+	err = ov_claim(pd, &iv, ov_connected);
+	if (!err) {
+		err = ov_read(d, sector, size, pages);
+		tandem_interval_end(d, &iv);
+	}
 	if (!err)
-		err = ov_digests(pd->ov_tfm, pages, nr, mine);
+		err = ov_digests(pd->ov_peer_tfm, pages, nr, mine);
 	ov_free_pages(pages, nr);
 	*mismatch = 0;
 	for (i = 0; !err && i < nr; i++)
@@ -600,7 +716,6 @@ int tandem_verify_receive(struct tandem_peer_device *pd,
 	if (flags & TANDEM_OV_START) {
 		memcpy(alg, p->alg, sizeof(p->alg));
 		alg[sizeof(p->alg)] = '\0';
-		ov_free_tfm(pd);
 		tfm = ov_alloc_tfm(alg);
 		if (IS_ERR(tfm)) {
 			pr_err("%s/%u peer %u: online verify with '%s' refused: not a hash this kernel offers\n",
@@ -608,8 +723,8 @@ int tandem_verify_receive(struct tandem_peer_device *pd,
 			       pd->connection->peer_node_id, alg);
 			return 0;	/* the requests get FAILED replies */
 		}
-		if (!tandem_cas_repl_state(pd, TANDEM_RS_ESTABLISHED,
-					   TANDEM_RS_VERIFY_T)) {
+		if (!d->backing || !tandem_cas_repl_state(pd,
+				TANDEM_RS_ESTABLISHED, TANDEM_RS_VERIFY_T)) {
 			crypto_free_shash(tfm);
 			pr_warn("%s/%u peer %u: online verify refused: replication is %s\n",
 				r->name, d->volume,
@@ -617,7 +732,8 @@ int tandem_verify_receive(struct tandem_peer_device *pd,
 				tandem_repl_state_name(READ_ONCE(pd->repl)));
 			return 0;
 		}
-		pd->ov_tfm = tfm;
+		ov_free(&pd->ov_peer_tfm);
+		pd->ov_peer_tfm = tfm;
 		ov_begin(pd, sector, be64_to_cpu(p->end_sect));
 		pr_info("%s/%u peer %u: online verify started by the peer (%s) at sector %llu\n",
 			r->name, d->volume, pd->connection->peer_node_id, alg,
@@ -629,12 +745,12 @@ int tandem_verify_receive(struct tandem_peer_device *pd,
 			return 0;
 		ov_report(pd, "done");
 		tandem_bm_write(pd);
-		ov_free_tfm(pd);
+		ov_free(&pd->ov_peer_tfm);
 		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
 		return tandem_send_state(pd);
 	}
-	if (READ_ONCE(pd->repl) != TANDEM_RS_VERIFY_T || !pd->ov_tfm ||
-	    crypto_shash_digestsize(pd->ov_tfm) !=
+	if (READ_ONCE(pd->repl) != TANDEM_RS_VERIFY_T || !pd->ov_peer_tfm ||
+	    !d->backing || crypto_shash_digestsize(pd->ov_peer_tfm) !=
 	    be32_to_cpu(p->digest_size))
 		return ov_reply(pd, sector, size, 0, TANDEM_OV_FAILED);
 	err = ov_compare(pd, sector, size, digests, &mismatch);
