@@ -87,3 +87,96 @@ def test_selftest_rdma(nodes, args, count, size):
     assert res.rc == 0, (args, res, line, alpha.run("dmesg | tail -30").out)
     check_result(alpha, line, count, size)
     print("rdma selftest %s: %s" % (args, line))
+
+
+def sha_of_device(g, dev, mib):
+    return g.check("dd if=%s bs=1M count=%d iflag=direct status=none | "
+                   "sha256sum" % (dev, mib), timeout=300).split()[0]
+
+
+def check_data_areas_identical(alpha, bravo):
+    mib = int(alpha.check("blockdev --getsize64 /dev/tandem0")) >> 20
+    assert mib >= 32
+    a = sha_of_device(alpha, "/dev/vda", mib)
+    b = sha_of_device(bravo, "/dev/vda", mib)
+    assert a == b, "backing data areas differ"
+
+
+def test_replication_over_rdma(nodes):
+    alpha, bravo = nodes
+    for g in nodes:
+        tandemctl.up(g, net="--transport=rdma")
+    for g in nodes:
+        tandemctl.wait_proc(g, r"cs:Connected ro:Secondary/Secondary "
+                               r"ds:Inconsistent/Inconsistent C")
+    for g in nodes:
+        # the connection runs over the RDMA transport, which is pinned
+        assert int(g.check("cat %s" % RDMA_REFCNT)) >= 1
+        assert "connected" in g.check("dmesg | grep tandem_transport_rdma")
+    for g in nodes:
+        g.check("tandemsetup resync-rate 0 100M")
+    alpha.check("tandemsetup primary r0 --force")
+    tandemctl.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                               r"ds:UpToDate/UpToDate C", timeout=180)
+    block = tandemctl.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                                       r"ds:UpToDate/UpToDate C", timeout=30)
+    assert tandemctl.counters(block)["oos"] == 0
+    assert tandemctl.counters(block)["nr"] > 32 * 1024   # the sync came over
+    # Writes of several sizes, replicated with protocol C.
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=1M count=8 seek=3 "
+                "oflag=direct status=none", timeout=120)
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=4k count=64 seek=7 "
+                "oflag=direct status=none", timeout=120)
+    check_data_areas_identical(alpha, bravo)
+
+
+def test_module_in_use_while_connected(nodes):
+    alpha, _ = nodes
+    tandemctl.wait_proc(alpha, r"cs:Connected")
+    res = alpha.run("modprobe -r tandem_transport_rdma")
+    assert res.rc != 0 and "in use" in res.out, res
+    assert alpha.run("test -d /sys/module/tandem_transport_rdma").rc == 0
+    tandemctl.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                               r"ds:UpToDate/UpToDate")
+
+
+def test_device_removal_drops_and_readd_reconnects(nodes):
+    alpha, bravo = nodes
+    t0 = time.monotonic()
+    res = alpha.run("rdma link delete rxe0", timeout=90)
+    took = time.monotonic() - t0
+    assert res.rc == 0, res
+    assert took < 60, took
+    assert "rxe0" not in alpha.check("rdma link show")
+    # Both ends notice within bounded time and try again.
+    for g in nodes:
+        tandemctl.wait_proc(g, r"cs:(Connecting|StandAlone|NetworkFailure|"
+                               r"BrokenPipe|Timeout|Unconnected)", timeout=60)
+    assert "device removed" in alpha.check("dmesg")
+    # While the device is gone, the Primary keeps writing.
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=64k count=16 seek=50 "
+                "oflag=direct status=none", timeout=120)
+    rxe_up(alpha)
+    tandemctl.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                               r"ds:UpToDate/UpToDate", timeout=180)
+    tandemctl.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                               r"ds:UpToDate/UpToDate", timeout=60)
+    check_data_areas_identical(alpha, bravo)
+
+
+def test_down_unload_and_remove_rxe_clean(nodes):
+    """After the resource is down, nothing of ours is left on the device:
+    the modules unload, and so does rdma_rxe (which would complain about
+    any QP, CQ, PD or rdma_cm id still allocated)."""
+    alpha, bravo = nodes
+    alpha.check("tandemsetup secondary r0")
+    for g in nodes:
+        tandemctl.down(g)
+    for g in nodes:
+        g.check("modprobe -r tandem_transport_rdma tandem", timeout=60)
+        g.check("rdma link delete rxe0", timeout=60)
+        g.check("modprobe -r rdma_rxe", timeout=60)
+        assert g.run("test -d /sys/module/rdma_rxe").rc != 0
+        log = g.check("dmesg")
+        assert "not freed" not in log and "restrack" not in log, log[-2000:]
+        assert "did not flush" not in log
