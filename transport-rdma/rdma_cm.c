@@ -285,7 +285,8 @@ static int trdma_connect_stream(struct trdma_transport *tt,
 	trdma_priv_fill(&priv, s);
 	trdma_conn_param(&cp, &priv);
 	mutex_lock(&s->mutex);
-	err = s->dead ? -ENODEV : rdma_connect(id, &cp);
+	err = s->dead ? -ENODEV : rdma_set_ack_timeout(id, TRDMA_ACK_TIMEOUT) ?:
+				  rdma_connect(id, &cp);
 	mutex_unlock(&s->mutex);
 	if (err)
 		return err;
@@ -427,7 +428,8 @@ static int trdma_passive_request(struct trdma_transport *tt,
 	trdma_priv_fill(&priv, s);
 	trdma_conn_param(&cp, &priv);
 	mutex_lock(&s->mutex);
-	err = s->dead ? -ENODEV : rdma_accept(id, &cp);
+	err = s->dead ? -ENODEV : rdma_set_ack_timeout(id, TRDMA_ACK_TIMEOUT) ?:
+				  rdma_accept(id, &cp);
 	mutex_unlock(&s->mutex);
 	if (err)
 		goto out_put;

@@ -62,6 +62,11 @@
 #define TRDMA_PAIR_TIMEOUT	(4 * HZ)	/* a half-made pair is dropped */
 #define TRDMA_DRAIN_TIMEOUT	(5 * HZ)	/* flushing a QP in teardown */
 #define TRDMA_BACKLOG		8
+/*
+ * Local ACK timeout, 4.096 us * 2^n: 15 is 134 ms. rdma_cm's default
+ * for RoCE (about 0.5 s) makes every lost packet a half-second stall.
+ */
+#define TRDMA_ACK_TIMEOUT	15
 
 /**
  * struct trdma_cm_priv - private data of the connection request and reply
