@@ -1,131 +1,1180 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tandem - RDMA transport over kernel verbs and rdma_cm.
+ * tandem - RDMA transport: one reliable-connected QP per stream (DATA and
+ * CONTROL), set up with rdma_cm.
  *
- * This module registers the "rdma" class; the verbs data path arrives
- * with the RDMA transport issue (see docs/TRANSPORT.md).
+ * This file holds the class, the RDMA devices (a PD each, and an
+ * ib_client whose remove callback tears down every stream on a device
+ * that goes away), the streams' verbs resources, the data path and the
+ * teardown; connection setup lives in rdma_cm.c. docs/TRANSPORT.md ("RDMA
+ * transport") explains the design.
+ *
+ * Data path: two-sided SEND with immediate data, copying into and out of
+ * pre-registered buffers. A message is one or more chunks of at most one
+ * receive buffer of the peer; the receiver hands out the bytes of the
+ * chunks in order. The immediate data returns credits (receive buffers
+ * reposted since the last report) and flags the last chunk of a message
+ * and credit-only updates.
+ *
+ * Lifetime: an established connection is a struct trdma_conn with a
+ * reference count, like the TCP transport's; its streams have their own
+ * reference count, because connect() and the device removal hold them
+ * too. The verbs resources of a stream (QP, CQ, buffer mappings) are
+ * destroyed by trdma_stream_teardown(), from the last reference or from
+ * the device removal, whichever comes first; the rdma_cm id and the
+ * memory go with the last reference.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/errno.h>
+#include <linux/jiffies.h>
 #include <linux/module.h>
-#include <linux/string.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/net_namespace.h>
 
-#include "transport.h"
+#include "rdma_int.h"
 #include "uapi/tandem_version.h"
 
-/**
- * struct rdma_transport - private part of an RDMA transport instance
- * @credits: send credits granted by the peer (receive buffers it posted)
- */
-struct rdma_transport {
-	unsigned int credits;
-};
+DECLARE_WAIT_QUEUE_HEAD(trdma_cm_wq);
 
-static int rdma_init(struct tandem_transport *t)
+/* The RDMA devices the ib_client was told about; see struct trdma_dev. */
+static LIST_HEAD(trdma_devs);
+static DEFINE_MUTEX(trdma_dev_mutex);
+
+/* ---- options --------------------------------------------------------- */
+
+/* Bytes of DATA receive buffers: rcvbuf-size, or max-buffers pages. */
+static u32 trdma_rx_bytes(const struct tandem_net_conf *conf)
 {
-	struct rdma_transport *rt = t->priv;
+	if (conf->rcvbuf_size)
+		return conf->rcvbuf_size;
+	return min_t(u64, (u64)conf->max_buffers * SZ_4K,
+		     TRDMA_RCVBUF_DEFAULT_MAX);
+}
 
-	rt->credits = 0;
+static u32 trdma_tx_bytes(const struct tandem_net_conf *conf)
+{
+	return conf->sndbuf_size ? conf->sndbuf_size : TRDMA_SNDBUF_DEFAULT;
+}
+
+/**
+ * trdma_conf_valid() - check net options, explaining what is wrong
+ * @conf: options to check
+ *
+ * The DATA stream grants the peer rcvbuf-size (default: max-buffers
+ * pages, at most 8 MiB) in 32 KiB receive buffers as credits, and sends
+ * from sndbuf-size (default 4 MiB) of 32 KiB send buffers; each needs at
+ * least two buffers. max-buffers is what the peer may have in flight
+ * towards us: a receive ring larger than that would let it exceed it.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int trdma_conf_valid(const struct tandem_net_conf *conf)
+{
+	if (conf->connect_int < 1 || conf->timeout < 1) {
+		pr_err("connect-int and timeout must be at least 1\n");
+		return -EINVAL;
+	}
+	if (conf->max_buffers < TRDMA_MAX_BUFFERS_MIN) {
+		pr_err("max-buffers %u: at least %u needed\n",
+		       conf->max_buffers, TRDMA_MAX_BUFFERS_MIN);
+		return -EINVAL;
+	}
+	if (conf->sndbuf_size && (conf->sndbuf_size < TRDMA_BUF_BYTES_MIN ||
+				  conf->sndbuf_size > TRDMA_BUF_BYTES_MAX)) {
+		pr_err("sndbuf-size %u: must be 0 or %u..%u (send buffers of %u bytes)\n",
+		       conf->sndbuf_size, TRDMA_BUF_BYTES_MIN,
+		       TRDMA_BUF_BYTES_MAX, TRDMA_DATA_BUF_SIZE);
+		return -EINVAL;
+	}
+	if (conf->rcvbuf_size && (conf->rcvbuf_size < TRDMA_BUF_BYTES_MIN ||
+				  conf->rcvbuf_size > TRDMA_BUF_BYTES_MAX)) {
+		pr_err("rcvbuf-size %u: must be 0 or %u..%u (receive buffers of %u bytes)\n",
+		       conf->rcvbuf_size, TRDMA_BUF_BYTES_MIN,
+		       TRDMA_BUF_BYTES_MAX, TRDMA_DATA_BUF_SIZE);
+		return -EINVAL;
+	}
+	if (trdma_rx_bytes(conf) > (u64)conf->max_buffers * SZ_4K) {
+		pr_err("rcvbuf-size %u exceeds max-buffers %u (%llu bytes): the peer could have more in flight than max-buffers allows\n",
+		       conf->rcvbuf_size, conf->max_buffers,
+		       (u64)conf->max_buffers * SZ_4K);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static void rdma_free(struct tandem_transport *t)
+static long trdma_send_timeout(const struct tandem_net_conf *conf)
 {
+	u64 j = div_u64((u64)conf->timeout * HZ, 10);
+
+	return clamp_t(u64, j, 1, MAX_SCHEDULE_TIMEOUT - 1);
+}
+
+/* ---- devices --------------------------------------------------------- */
+
+/* Put @s on its device's list, allocating the device's PD on first use. */
+static int trdma_dev_attach(struct trdma_stream *s, struct ib_device *ibdev)
+{
+	struct trdma_dev *dev;
+	int err = -ENODEV;
+
+	lockdep_assert_held(&s->mutex);
+	mutex_lock(&trdma_dev_mutex);
+	list_for_each_entry(dev, &trdma_devs, node) {
+		if (dev->ibdev != ibdev)
+			continue;
+		if (dev->removing)
+			break;
+		if (!dev->pd) {
+			struct ib_pd *pd = ib_alloc_pd(ibdev, 0);
+
+			if (IS_ERR(pd)) {
+				err = PTR_ERR(pd);
+				break;
+			}
+			dev->pd = pd;
+		}
+		s->dev = dev;
+		list_add_tail(&s->dev_node, &dev->streams);
+		err = 0;
+		break;
+	}
+	mutex_unlock(&trdma_dev_mutex);
+	return err;
+}
+
+static void trdma_dev_detach(struct trdma_stream *s)
+{
+	struct trdma_dev *dev = s->dev;
+
+	lockdep_assert_held(&s->mutex);
+	if (!dev)
+		return;
+	mutex_lock(&trdma_dev_mutex);
+	list_del_init(&s->dev_node);
+	s->dev = NULL;
+	mutex_unlock(&trdma_dev_mutex);
+	wake_up_all(&dev->wq);
+}
+
+static int trdma_dev_add(struct ib_device *ibdev);
+static void trdma_dev_remove(struct ib_device *ibdev, void *client_data);
+
+static struct ib_client trdma_ib_client = {
+	.name	= "tandem_rdma",
+	.add	= trdma_dev_add,
+	.remove	= trdma_dev_remove,
+};
+
+static int trdma_dev_add(struct ib_device *ibdev)
+{
+	struct trdma_dev *dev;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	dev->ibdev = ibdev;
+	INIT_LIST_HEAD(&dev->streams);
+	init_waitqueue_head(&dev->wq);
+	mutex_lock(&trdma_dev_mutex);
+	list_add_tail(&dev->node, &trdma_devs);
+	mutex_unlock(&trdma_dev_mutex);
+	ib_set_client_data(ibdev, &trdma_ib_client, dev);
+	return 0;
+}
+
+static bool trdma_dev_idle(struct trdma_dev *dev)
+{
+	bool idle;
+
+	mutex_lock(&trdma_dev_mutex);
+	idle = list_empty(&dev->streams);
+	mutex_unlock(&trdma_dev_mutex);
+	return idle;
 }
 
 /*
- * Until the verbs data path exists, an instance can be created (so that
- * the class, its loading and pinning work end to end) but never connects:
- * connect() fails with a clear message and nothing else is reachable.
+ * The device goes away: break every stream on it and destroy their verbs
+ * resources now (their users see errors and, through the core, call
+ * disconnect(), which releases the rdma_cm ids), then the PD. rdma_cm's
+ * own removal runs after ours (clients are removed in the reverse order
+ * of registration) and waits for those ids.
  */
-static int rdma_connect(struct tandem_transport *t,
-			const struct tandem_path *path,
-			const struct tandem_net_conf *conf)
+static void trdma_dev_remove(struct ib_device *ibdev, void *client_data)
 {
-	pr_err_ratelimited("the rdma transport cannot connect yet; use transport \"tcp\"\n");
-	return -EOPNOTSUPP;
+	struct trdma_dev *dev = client_data;
+	struct trdma_stream *s;
+
+	if (!dev)
+		return;
+	mutex_lock(&trdma_dev_mutex);
+	dev->removing = true;
+again:
+	list_for_each_entry(s, &dev->streams, dev_node) {
+		/* one that has no reference left is being released anyway */
+		if (!kref_get_unless_zero(&s->kref))
+			continue;
+		mutex_unlock(&trdma_dev_mutex);
+		pr_info("%s: device removed, dropping the connection\n",
+			dev_name(&ibdev->dev));
+		trdma_stream_break(s);
+		trdma_stream_teardown(s);
+		trdma_stream_put(s);
+		mutex_lock(&trdma_dev_mutex);
+		goto again;
+	}
+	mutex_unlock(&trdma_dev_mutex);
+	wait_event(dev->wq, trdma_dev_idle(dev));
+
+	mutex_lock(&trdma_dev_mutex);
+	list_del(&dev->node);
+	mutex_unlock(&trdma_dev_mutex);
+	if (dev->pd)
+		ib_dealloc_pd(dev->pd);
+	kfree(dev);
 }
 
-static void rdma_disconnect(struct tandem_transport *t)
+/* ---- streams: buffers and verbs resources ----------------------------- */
+
+static void trdma_rx_done(struct ib_cq *cq, struct ib_wc *wc);
+static void trdma_tx_done(struct ib_cq *cq, struct ib_wc *wc);
+static void trdma_credit_done(struct ib_cq *cq, struct ib_wc *wc);
+
+/**
+ * trdma_stream_alloc() - a new stream, no resources yet
+ * @stream: enum tandem_stream it will carry
+ *
+ * Return: the stream with one reference, or NULL.
+ */
+struct trdma_stream *trdma_stream_alloc(enum tandem_stream stream)
 {
+	struct trdma_stream *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	kref_init(&s->kref);
+	s->stream = stream;
+	mutex_init(&s->mutex);
+	INIT_LIST_HEAD(&s->dev_node);
+	spin_lock_init(&s->lock);
+	s->cm_state = -1;
+	s->credit_cqe.done = trdma_credit_done;
+	init_waitqueue_head(&s->wq);
+	return s;
 }
 
-static int rdma_send(struct tandem_transport *t, enum tandem_stream stream,
-		     const void *buf, size_t len, struct iov_iter *payload,
-		     unsigned int flags)
+static void trdma_bufs_free(struct trdma_buf *b, u32 n)
 {
-	return -ENOTCONN;
+	u32 i;
+
+	if (!b)
+		return;
+	for (i = 0; i < n; i++)
+		kfree(b[i].addr);
+	kvfree(b);
 }
 
-static int rdma_recv(struct tandem_transport *t, enum tandem_stream stream,
-		     void *buf, size_t len)
+static struct trdma_buf *trdma_bufs_alloc(struct trdma_stream *s, u32 n,
+					  u32 size,
+					  void (*done)(struct ib_cq *,
+						       struct ib_wc *))
 {
-	return -ENOTCONN;
+	struct trdma_buf *b;
+	u32 i;
+
+	b = kvcalloc(n, sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		b[i].addr = kmalloc(size, GFP_KERNEL);
+		if (!b[i].addr) {
+			trdma_bufs_free(b, i);
+			return NULL;
+		}
+		b[i].s = s;
+		b[i].cqe.done = done;
+	}
+	return b;
 }
 
-static int rdma_recv_iter(struct tandem_transport *t,
-			  enum tandem_stream stream, struct iov_iter *iter)
+static void trdma_bufs_unmap(struct ib_device *ibdev, struct trdma_buf *b,
+			     u32 n, u32 size, enum dma_data_direction dir)
 {
-	return -ENOTCONN;
+	u32 i;
+
+	for (i = 0; b && i < n; i++) {
+		if (!b[i].dma)
+			continue;
+		ib_dma_unmap_single(ibdev, b[i].dma, size, dir);
+		b[i].dma = 0;
+	}
 }
 
-static void rdma_set_timeout(struct tandem_transport *t,
-			     enum tandem_stream stream, long timeout)
+static int trdma_bufs_map(struct ib_device *ibdev, struct trdma_buf *b,
+			  u32 n, u32 size, enum dma_data_direction dir)
 {
-}
+	u32 i;
 
-static void rdma_hint_cork(struct tandem_transport *t,
-			   enum tandem_stream stream, bool cork)
-{
-}
+	for (i = 0; i < n; i++) {
+		u64 dma = ib_dma_map_single(ibdev, b[i].addr, size, dir);
 
-static void rdma_stats(struct tandem_transport *t,
-		       struct tandem_transport_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-}
-
-static int rdma_net_conf_change(struct tandem_transport *t,
-				const struct tandem_net_conf *conf)
-{
+		if (ib_dma_mapping_error(ibdev, dma)) {
+			trdma_bufs_unmap(ibdev, b, i, size, dir);
+			return -ENOMEM;
+		}
+		b[i].dma = dma;
+	}
 	return 0;
 }
 
-static const struct tandem_transport_ops rdma_ops = {
-	.init		= rdma_init,
-	.free		= rdma_free,
-	.connect	= rdma_connect,
-	.disconnect	= rdma_disconnect,
-	.send		= rdma_send,
-	.recv		= rdma_recv,
-	.recv_iter	= rdma_recv_iter,
-	.set_timeout	= rdma_set_timeout,
-	.hint_cork	= rdma_hint_cork,
-	.stats		= rdma_stats,
-	.net_conf_change = rdma_net_conf_change,
+/* Buffer counts and sizes of @s from @conf. */
+static void trdma_stream_size(struct trdma_stream *s,
+			      const struct tandem_net_conf *conf)
+{
+	if (s->stream == TANDEM_STREAM_DATA) {
+		s->rx_size = TRDMA_DATA_BUF_SIZE;
+		s->rx_credits = trdma_rx_bytes(conf) / TRDMA_DATA_BUF_SIZE;
+		s->tx_size = TRDMA_DATA_BUF_SIZE;
+		s->nr_tx = trdma_tx_bytes(conf) / TRDMA_DATA_BUF_SIZE;
+	} else {
+		s->rx_size = TRDMA_CTRL_BUF_SIZE;
+		s->rx_credits = TRDMA_CTRL_BUFS;
+		s->tx_size = TRDMA_CTRL_BUF_SIZE;
+		s->nr_tx = TRDMA_CTRL_BUFS;
+	}
+	s->nr_rx = s->rx_credits + TRDMA_CREDIT_MSGS;
+	/* report reposted buffers once a quarter of the credits are back */
+	s->credit_thresh = max_t(u32, 1, s->rx_credits / 4);
+}
+
+/* Work requests and completions @s needs, against the device's limits. */
+static int trdma_stream_check_limits(struct trdma_stream *s,
+				     struct ib_device *ibdev)
+{
+	const struct ib_device_attr *a = &ibdev->attrs;
+	u32 send_wr = s->nr_tx + TRDMA_CREDIT_MSGS + 1;
+	u32 recv_wr = s->nr_rx + 1;
+
+	if (send_wr > (u32)a->max_qp_wr || recv_wr > (u32)a->max_qp_wr ||
+	    send_wr + recv_wr > (u32)a->max_cqe) {
+		pr_err_ratelimited("%s: %u send and %u receive buffers exceed the device's limits (%d work requests per queue, %d completions); lower sndbuf-size, rcvbuf-size or max-buffers\n",
+				   dev_name(&ibdev->dev), s->nr_tx, s->nr_rx,
+				   a->max_qp_wr, a->max_cqe);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int trdma_post_recv_locked(struct trdma_stream *s, struct trdma_buf *b)
+{
+	struct ib_sge sge = {
+		.addr = b->dma, .length = s->rx_size,
+		.lkey = s->dev->pd->local_dma_lkey,
+	};
+	struct ib_recv_wr wr = {
+		.wr_cqe = &b->cqe, .sg_list = &sge, .num_sge = 1,
+	};
+	int err;
+
+	lockdep_assert_held(&s->lock);
+	if (s->dead)
+		return -ESHUTDOWN;
+	ib_dma_sync_single_for_device(s->dev->ibdev, b->dma, s->rx_size,
+				      DMA_FROM_DEVICE);
+	err = ib_post_recv(s->qp, &wr, NULL);
+	if (!err)
+		s->rx_posted++;
+	return err;
+}
+
+/*
+ * Tell the peer about reposted receive buffers once enough have come
+ * back. A credit update uses no credit: it lands in one of the
+ * TRDMA_CREDIT_MSGS buffers posted beyond the credits.
+ */
+static void trdma_credit_update_locked(struct trdma_stream *s)
+{
+	struct ib_send_wr wr = {
+		.wr_cqe = &s->credit_cqe, .opcode = IB_WR_SEND_WITH_IMM,
+		.send_flags = IB_SEND_SIGNALED,
+	};
+	u32 n;
+
+	lockdep_assert_held(&s->lock);
+	if (s->dead || s->broken || s->unacked < s->credit_thresh ||
+	    s->credit_msgs >= TRDMA_CREDIT_MSGS)
+		return;
+	n = min_t(u32, s->unacked, TRDMA_IMM_CREDITS);
+	wr.ex.imm_data = cpu_to_be32(TRDMA_IMM_CREDIT_ONLY | n);
+	if (ib_post_send(s->qp, &wr, NULL)) {
+		s->broken = true;
+		return;
+	}
+	s->credit_msgs++;
+	s->unacked -= n;
+}
+
+/**
+ * trdma_stream_setup() - create the verbs resources of @s
+ * @s: a stream whose rdma_cm id has a device (route resolved, or a
+ *     connection request)
+ * @conf: valid options, sizing the buffers
+ *
+ * Creates the CQ and the QP, maps the buffers and posts every receive
+ * buffer, so the peer may send as soon as the connection is up.
+ *
+ * Return: 0, -EINVAL if the device cannot hold that many buffers,
+ * -ENODEV if it is going away, or another negative errno.
+ */
+int trdma_stream_setup(struct trdma_stream *s,
+		       const struct tandem_net_conf *conf)
+{
+	struct ib_device *ibdev = s->cm_id->device;
+	struct ib_qp_init_attr qp_attr = {};
+	u32 i;
+	int err;
+
+	trdma_stream_size(s, conf);
+	err = trdma_stream_check_limits(s, ibdev);
+	if (err)
+		return err;
+	s->rx = trdma_bufs_alloc(s, s->nr_rx, s->rx_size, trdma_rx_done);
+	s->tx = trdma_bufs_alloc(s, s->nr_tx, s->tx_size, trdma_tx_done);
+	s->rx_fifo = kvcalloc(s->nr_rx, sizeof(*s->rx_fifo), GFP_KERNEL);
+	s->tx_free = kvcalloc(s->nr_tx, sizeof(*s->tx_free), GFP_KERNEL);
+	if (!s->rx || !s->tx || !s->rx_fifo || !s->tx_free)
+		return -ENOMEM;	/* freed with the stream */
+	for (i = 0; i < s->nr_tx; i++)
+		s->tx_free[i] = i;
+	s->tx_nfree = s->nr_tx;
+
+	mutex_lock(&s->mutex);
+	if (s->dead) {
+		err = -ENODEV;
+		goto out_unlock;
+	}
+	err = trdma_dev_attach(s, ibdev);
+	if (err)
+		goto out_unlock;
+	err = trdma_bufs_map(ibdev, s->rx, s->nr_rx, s->rx_size,
+			     DMA_FROM_DEVICE);
+	if (err)
+		goto out_detach;
+	err = trdma_bufs_map(ibdev, s->tx, s->nr_tx, s->tx_size,
+			     DMA_TO_DEVICE);
+	if (err)
+		goto out_unmap_rx;
+	s->cq = ib_alloc_cq_any(ibdev, s, s->nr_rx + s->nr_tx +
+				TRDMA_CREDIT_MSGS + 2, IB_POLL_SOFTIRQ);
+	if (IS_ERR(s->cq)) {
+		err = PTR_ERR(s->cq);
+		s->cq = NULL;
+		goto out_unmap_tx;
+	}
+	qp_attr.qp_context = s;
+	qp_attr.send_cq = s->cq;
+	qp_attr.recv_cq = s->cq;
+	qp_attr.cap.max_send_wr = s->nr_tx + TRDMA_CREDIT_MSGS + 1;
+	qp_attr.cap.max_recv_wr = s->nr_rx + 1;
+	qp_attr.cap.max_send_sge = 1;
+	qp_attr.cap.max_recv_sge = 1;
+	qp_attr.sq_sig_type = IB_SIGNAL_ALL_WR;
+	qp_attr.qp_type = IB_QPT_RC;
+	err = rdma_create_qp(s->cm_id, s->dev->pd, &qp_attr);
+	if (err)
+		goto out_free_cq;
+	s->qp = s->cm_id->qp;
+
+	spin_lock_bh(&s->lock);
+	for (i = 0; i < s->nr_rx && !err; i++)
+		err = trdma_post_recv_locked(s, &s->rx[i]);
+	spin_unlock_bh(&s->lock);
+	mutex_unlock(&s->mutex);
+	/* a failed post leaves the QP to the teardown, which flushes it */
+	return err;
+
+out_free_cq:
+	ib_free_cq(s->cq);
+	s->cq = NULL;
+out_unmap_tx:
+	trdma_bufs_unmap(ibdev, s->tx, s->nr_tx, s->tx_size, DMA_TO_DEVICE);
+out_unmap_rx:
+	trdma_bufs_unmap(ibdev, s->rx, s->nr_rx, s->rx_size, DMA_FROM_DEVICE);
+out_detach:
+	trdma_dev_detach(s);
+out_unlock:
+	mutex_unlock(&s->mutex);
+	return err;
+}
+
+/**
+ * trdma_stream_start() - the peer's buffers are known: we may send
+ * @s: the stream
+ * @peer_credits: receive buffers the peer granted
+ * @peer_buf_size: bytes per receive buffer of the peer
+ */
+void trdma_stream_start(struct trdma_stream *s, u32 peer_credits,
+			u32 peer_buf_size)
+{
+	spin_lock_bh(&s->lock);
+	s->peer_credits = peer_credits;
+	s->peer_buf_size = peer_buf_size;
+	s->credits = peer_credits;
+	spin_unlock_bh(&s->lock);
+}
+
+/**
+ * trdma_stream_break() - make every call on @s fail from now on
+ * @s: the stream
+ *
+ * Wakes every thread waiting on @s, and connect(). Any context.
+ */
+void trdma_stream_break(struct trdma_stream *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	s->broken = true;
+	spin_unlock_irqrestore(&s->lock, flags);
+	wake_up_all(&s->wq);
+	wake_up_all(&trdma_cm_wq);
+}
+
+static u32 trdma_outstanding(struct trdma_stream *s)
+{
+	u32 n;
+
+	spin_lock_bh(&s->lock);
+	n = s->rx_posted + (s->nr_tx - s->tx_nfree) + s->credit_msgs;
+	spin_unlock_bh(&s->lock);
+	return n;
+}
+
+/**
+ * trdma_stream_teardown() - destroy the verbs resources of @s
+ * @s: the stream
+ *
+ * The QP goes to the error state, its work requests flush (bounded
+ * wait), then QP, CQ and buffer mappings go and @s leaves its device.
+ * Idempotent; the rdma_cm id and the memory stay until the last
+ * reference. Process context.
+ */
+void trdma_stream_teardown(struct trdma_stream *s)
+{
+	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
+	struct ib_device *ibdev;
+
+	mutex_lock(&s->mutex);
+	spin_lock_bh(&s->lock);
+	s->dead = true;
+	s->broken = true;
+	spin_unlock_bh(&s->lock);
+	wake_up_all(&s->wq);
+	if (!s->dev)
+		goto out_unlock;
+	ibdev = s->dev->ibdev;
+	if (s->qp) {
+		ib_modify_qp(s->qp, &attr, IB_QP_STATE);
+		if (!wait_event_timeout(s->wq, !trdma_outstanding(s),
+					TRDMA_DRAIN_TIMEOUT))
+			pr_warn_ratelimited("%u work requests did not flush\n",
+					    trdma_outstanding(s));
+		rdma_destroy_qp(s->cm_id);
+		s->qp = NULL;
+	}
+	if (s->cq) {
+		ib_free_cq(s->cq);
+		s->cq = NULL;
+	}
+	trdma_bufs_unmap(ibdev, s->tx, s->nr_tx, s->tx_size, DMA_TO_DEVICE);
+	trdma_bufs_unmap(ibdev, s->rx, s->nr_rx, s->rx_size, DMA_FROM_DEVICE);
+	trdma_dev_detach(s);
+out_unlock:
+	mutex_unlock(&s->mutex);
+	wake_up_all(&trdma_cm_wq);
+}
+
+/**
+ * trdma_stream_shutdown() - break @s and disconnect its rdma_cm connection
+ * @s: the stream
+ *
+ * The peer sees the disconnection, our QP goes to the error state.
+ * Process context.
+ */
+void trdma_stream_shutdown(struct trdma_stream *s)
+{
+	trdma_stream_break(s);
+	mutex_lock(&s->mutex);
+	if (s->cm_id && s->qp && !s->dead)
+		rdma_disconnect(s->cm_id);
+	mutex_unlock(&s->mutex);
+}
+
+static void trdma_stream_release(struct kref *kref)
+{
+	struct trdma_stream *s = container_of(kref, struct trdma_stream, kref);
+
+	trdma_stream_teardown(s);
+	if (s->cm_id)
+		rdma_destroy_id(s->cm_id);
+	trdma_bufs_free(s->rx, s->nr_rx);
+	trdma_bufs_free(s->tx, s->nr_tx);
+	kvfree(s->rx_fifo);
+	kvfree(s->tx_free);
+	mutex_destroy(&s->mutex);
+	kfree(s);
+}
+
+/**
+ * trdma_stream_put() - drop a reference; the last one destroys everything
+ * @s: the stream, or NULL. Process context.
+ */
+void trdma_stream_put(struct trdma_stream *s)
+{
+	if (s)
+		kref_put(&s->kref, trdma_stream_release);
+}
+
+/* ---- completions ----------------------------------------------------- */
+
+static void trdma_wc_error(struct trdma_stream *s, struct ib_wc *wc,
+			   const char *what)
+{
+	if (wc->status != IB_WC_WR_FLUSH_ERR)
+		pr_err_ratelimited("%s completion failed: %s (%d)\n", what,
+				   ib_wc_status_msg(wc->status), wc->status);
+	s->broken = true;
+}
+
+static void trdma_rx_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct trdma_buf *b = container_of(wc->wr_cqe, struct trdma_buf, cqe);
+	struct trdma_stream *s = b->s;
+	u32 imm;
+
+	spin_lock(&s->lock);
+	s->rx_posted--;
+	if (wc->status != IB_WC_SUCCESS) {
+		trdma_wc_error(s, wc, "receive");
+		goto out_wake;
+	}
+	if (!(wc->wc_flags & IB_WC_WITH_IMM) || wc->byte_len > s->rx_size) {
+		pr_err_ratelimited("malformed message (%u bytes, flags %#x)\n",
+				   wc->byte_len, wc->wc_flags);
+		s->broken = true;
+		goto out_wake;
+	}
+	imm = be32_to_cpu(wc->ex.imm_data);
+	s->credits += imm & TRDMA_IMM_CREDITS;
+	if (imm & TRDMA_IMM_CREDIT_ONLY) {
+		/* nothing to consume: straight back to the receive queue */
+		if (trdma_post_recv_locked(s, b) && !s->dead)
+			s->broken = true;
+		goto out_wake;
+	}
+	ib_dma_sync_single_for_cpu(s->dev->ibdev, b->dma, s->rx_size,
+				   DMA_FROM_DEVICE);
+	b->len = wc->byte_len;
+	s->rx_fifo[(s->rx_head + s->rx_count) % s->nr_rx] = b;
+	s->rx_count++;
+out_wake:
+	spin_unlock(&s->lock);
+	wake_up_all(&s->wq);
+}
+
+static void trdma_tx_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct trdma_buf *b = container_of(wc->wr_cqe, struct trdma_buf, cqe);
+	struct trdma_stream *s = b->s;
+
+	spin_lock(&s->lock);
+	if (wc->status != IB_WC_SUCCESS)
+		trdma_wc_error(s, wc, "send");
+	s->tx_bytes -= b->len;
+	s->tx_free[s->tx_nfree++] = b - s->tx;
+	spin_unlock(&s->lock);
+	wake_up_all(&s->wq);
+}
+
+static void trdma_credit_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct trdma_stream *s = container_of(wc->wr_cqe, struct trdma_stream,
+					      credit_cqe);
+
+	spin_lock(&s->lock);
+	if (wc->status != IB_WC_SUCCESS)
+		trdma_wc_error(s, wc, "credit update");
+	s->credit_msgs--;
+	/* one that could not go for lack of a slot goes now */
+	trdma_credit_update_locked(s);
+	spin_unlock(&s->lock);
+	wake_up_all(&s->wq);
+}
+
+/* ---- connections ----------------------------------------------------- */
+
+static void trdma_conn_release(struct kref *kref)
+{
+	struct trdma_conn *c = container_of(kref, struct trdma_conn, kref);
+	int i;
+
+	for (i = 0; i < TANDEM_STREAM_COUNT; i++)
+		trdma_stream_put(c->s[i]);
+	kfree(c);
+}
+
+/**
+ * trdma_conn_put() - drop a reference; the last one releases the streams
+ * @c: the connection
+ */
+void trdma_conn_put(struct trdma_conn *c)
+{
+	kref_put(&c->kref, trdma_conn_release);
+}
+
+static struct trdma_conn *trdma_conn_get(struct trdma_transport *tt)
+{
+	struct trdma_conn *c;
+
+	spin_lock(&tt->lock);
+	c = tt->conn;
+	if (c)
+		kref_get(&c->kref);
+	spin_unlock(&tt->lock);
+	return c;
+}
+
+/**
+ * trdma_conn_unhook() - take the established connection away from @tt
+ * @tt: the instance
+ *
+ * Return: the connection with the instance's reference, now the
+ * caller's, or NULL.
+ */
+struct trdma_conn *trdma_conn_unhook(struct trdma_transport *tt)
+{
+	struct trdma_conn *c;
+
+	spin_lock(&tt->lock);
+	c = tt->conn;
+	tt->conn = NULL;
+	spin_unlock(&tt->lock);
+	return c;
+}
+
+/**
+ * trdma_conn_shutdown_put() - break both streams, drop a reference
+ * @c: an unhooked connection, or NULL
+ *
+ * Threads blocked in send or recv on @c return with an error; the
+ * streams are released when the last of them has dropped its reference.
+ */
+void trdma_conn_shutdown_put(struct trdma_conn *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < TANDEM_STREAM_COUNT; i++)
+		trdma_stream_shutdown(c->s[i]);
+	trdma_conn_put(c);
+}
+
+/* ---- the ops --------------------------------------------------------- */
+
+static int trdma_init(struct tandem_transport *t)
+{
+	struct trdma_transport *tt = t->priv;
+	struct net *net = &init_net;
+	int i;
+
+	/* rdma_cm ids live in the network namespace of who creates us */
+	if (current->nsproxy)
+		net = current->nsproxy->net_ns;
+	tt->net = get_net(net);
+	mutex_init(&tt->cm_mutex);
+	spin_lock_init(&tt->lock);
+	for (i = 0; i < TANDEM_STREAM_COUNT; i++) {
+		mutex_init(&tt->send_mutex[i]);
+		tt->rcvtimeo[i] = MAX_SCHEDULE_TIMEOUT;
+	}
+	return 0;
+}
+
+static void trdma_disconnect(struct tandem_transport *t)
+{
+	struct trdma_transport *tt = t->priv;
+	struct trdma_conn *c;
+
+	mutex_lock(&tt->cm_mutex);
+	WRITE_ONCE(tt->aborted, true);
+	/*
+	 * Unhook under cm_mutex: a connect() that installs its connection
+	 * does so under it too, after checking @aborted.
+	 */
+	c = trdma_conn_unhook(tt);
+	mutex_unlock(&tt->cm_mutex);
+	wake_up_all(&trdma_cm_wq);
+	trdma_conn_shutdown_put(c);
+}
+
+static void trdma_free(struct tandem_transport *t)
+{
+	struct trdma_transport *tt = t->priv;
+	int i;
+
+	trdma_disconnect(t);
+	/* The core never frees an instance while it is connecting. */
+	WARN_ON_ONCE(tt->connecting);
+	for (i = 0; i < TANDEM_STREAM_COUNT; i++)
+		mutex_destroy(&tt->send_mutex[i]);
+	mutex_destroy(&tt->cm_mutex);
+	put_net(tt->net);
+}
+
+static bool trdma_can_send(struct trdma_stream *s)
+{
+	bool ok;
+
+	spin_lock_bh(&s->lock);
+	ok = s->broken || (s->tx_nfree && s->credits);
+	spin_unlock_bh(&s->lock);
+	return ok;
+}
+
+/* Send one chunk of up to the peer's buffer size from @buf and @payload. */
+static int trdma_send_chunk(struct trdma_stream *s, const void **buf,
+			    size_t *len, struct iov_iter *payload, long timeo)
+{
+	size_t room = min(s->tx_size, s->peer_buf_size);
+	struct ib_sge sge = {};
+	struct ib_send_wr wr = {
+		.opcode = IB_WR_SEND_WITH_IMM, .send_flags = IB_SEND_SIGNALED,
+		.sg_list = &sge, .num_sge = 1,
+	};
+	struct trdma_buf *b;
+	size_t n = 0, m;
+	long r;
+	u32 imm, idx;
+	int err;
+
+	r = wait_event_interruptible_timeout(s->wq, trdma_can_send(s), timeo);
+	if (r < 0)
+		return -EINTR;
+	spin_lock_bh(&s->lock);
+	if (s->broken) {
+		err = -ECONNRESET;
+		goto out_unlock;
+	}
+	if (!s->tx_nfree || !s->credits) {
+		err = -ETIMEDOUT;
+		goto out_unlock;
+	}
+	idx = s->tx_free[--s->tx_nfree];
+	spin_unlock_bh(&s->lock);
+
+	/* only we take buffers: @idx is ours until its completion */
+	b = &s->tx[idx];
+	m = min(*len, room);
+	memcpy(b->addr, *buf, m);
+	*buf += m;
+	*len -= m;
+	n = m;
+	if (payload && n < room) {
+		m = min(iov_iter_count(payload), room - n);
+		if (copy_from_iter(b->addr + n, m, payload) != m) {
+			err = -EFAULT;
+			spin_lock_bh(&s->lock);
+			goto out_put_buf;
+		}
+		n += m;
+	}
+	b->len = n;
+	sge.addr = b->dma;
+	sge.length = n;
+	wr.wr_cqe = &b->cqe;
+
+	spin_lock_bh(&s->lock);
+	if (s->dead || s->broken) {
+		err = -ECONNRESET;
+		goto out_put_buf;
+	}
+	sge.lkey = s->dev->pd->local_dma_lkey;
+	ib_dma_sync_single_for_device(s->dev->ibdev, b->dma, n, DMA_TO_DEVICE);
+	imm = min_t(u32, s->unacked, TRDMA_IMM_CREDITS);
+	if (!*len && !(payload && iov_iter_count(payload)))
+		imm |= TRDMA_IMM_END;
+	wr.ex.imm_data = cpu_to_be32(imm);
+	err = ib_post_send(s->qp, &wr, NULL);
+	if (err) {
+		s->broken = true;
+		goto out_put_buf;
+	}
+	s->credits--;
+	s->unacked -= imm & TRDMA_IMM_CREDITS;
+	s->tx_bytes += n;
+	spin_unlock_bh(&s->lock);
+	return 0;
+
+out_put_buf:
+	s->tx_free[s->tx_nfree++] = idx;
+out_unlock:
+	spin_unlock_bh(&s->lock);
+	return err;
+}
+
+static int trdma_send(struct tandem_transport *t, enum tandem_stream stream,
+		      const void *buf, size_t len, struct iov_iter *payload,
+		      unsigned int flags)
+{
+	struct trdma_transport *tt = t->priv;
+	struct trdma_stream *s;
+	struct trdma_conn *c;
+	long timeo;
+	int err;
+
+	if (stream >= TANDEM_STREAM_COUNT)
+		return -EINVAL;
+	c = trdma_conn_get(tt);
+	if (!c)
+		return -ENOTCONN;
+	s = c->s[stream];
+	spin_lock(&tt->lock);
+	timeo = trdma_send_timeout(&tt->conf);
+	spin_unlock(&tt->lock);
+
+	/* the payload is copied: no page is referenced after return */
+	mutex_lock(&tt->send_mutex[stream]);
+	do {
+		err = trdma_send_chunk(s, &buf, &len, payload, timeo);
+	} while (!err && (len || (payload && iov_iter_count(payload))));
+	mutex_unlock(&tt->send_mutex[stream]);
+
+	trdma_conn_put(c);
+	return err;
+}
+
+static bool trdma_can_recv(struct trdma_stream *s)
+{
+	bool ok;
+
+	spin_lock_bh(&s->lock);
+	ok = s->broken || s->rx_count;
+	spin_unlock_bh(&s->lock);
+	return ok;
+}
+
+/* The receiver is done with @b: back to the receive queue. */
+static int trdma_rx_recycle(struct trdma_stream *s, struct trdma_buf *b)
+{
+	int err;
+
+	spin_lock_bh(&s->lock);
+	err = trdma_post_recv_locked(s, b);
+	if (!err) {
+		s->unacked++;
+		trdma_credit_update_locked(s);
+	}
+	spin_unlock_bh(&s->lock);
+	return err ? -ECONNRESET : 0;
+}
+
+static int trdma_recv_stream(struct trdma_stream *s, struct iov_iter *iter,
+			     long timeo)
+{
+	unsigned long deadline = jiffies + timeo;
+	size_t got = 0;
+
+	while (iov_iter_count(iter)) {
+		struct trdma_buf *b = s->rx_cur;
+		size_t n;
+		int err;
+
+		if (!b) {
+			long left = MAX_SCHEDULE_TIMEOUT, r;
+
+			if (timeo != MAX_SCHEDULE_TIMEOUT)
+				left = max_t(long, (long)(deadline - jiffies), 0);
+			r = wait_event_interruptible_timeout(s->wq,
+							     trdma_can_recv(s),
+							     left);
+			if (r < 0)
+				return -EINTR;
+			spin_lock_bh(&s->lock);
+			if (s->broken) {
+				spin_unlock_bh(&s->lock);
+				return -ECONNRESET;
+			}
+			if (!s->rx_count) {
+				spin_unlock_bh(&s->lock);
+				return got ? -ETIMEDOUT : -EAGAIN;
+			}
+			b = s->rx_fifo[s->rx_head];
+			s->rx_head = (s->rx_head + 1) % s->nr_rx;
+			s->rx_count--;
+			spin_unlock_bh(&s->lock);
+			s->rx_cur = b;
+			s->rx_off = 0;
+		}
+		n = min_t(size_t, b->len - s->rx_off, iov_iter_count(iter));
+		if (copy_to_iter(b->addr + s->rx_off, n, iter) != n)
+			return -EFAULT;
+		s->rx_off += n;
+		got += n;
+		if (s->rx_off < b->len)
+			continue;
+		s->rx_cur = NULL;
+		err = trdma_rx_recycle(s, b);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int trdma_recv_iter(struct tandem_transport *t,
+			   enum tandem_stream stream, struct iov_iter *iter)
+{
+	struct trdma_transport *tt = t->priv;
+	struct trdma_conn *c;
+	int err;
+
+	if (stream >= TANDEM_STREAM_COUNT)
+		return -EINVAL;
+	c = trdma_conn_get(tt);
+	if (!c)
+		return -ENOTCONN;
+	err = trdma_recv_stream(c->s[stream], iter,
+				READ_ONCE(tt->rcvtimeo[stream]));
+	trdma_conn_put(c);
+	return err;
+}
+
+static int trdma_recv(struct tandem_transport *t, enum tandem_stream stream,
+		      void *buf, size_t len)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter it;
+
+	iov_iter_kvec(&it, ITER_DEST, &kv, 1, len);
+	return trdma_recv_iter(t, stream, &it);
+}
+
+static void trdma_set_timeout(struct tandem_transport *t,
+			      enum tandem_stream stream, long timeout)
+{
+	struct trdma_transport *tt = t->priv;
+
+	if (stream >= TANDEM_STREAM_COUNT)
+		return;
+	if (timeout < 0)
+		timeout = MAX_SCHEDULE_TIMEOUT;
+	WRITE_ONCE(tt->rcvtimeo[stream], timeout);
+}
+
+/* Every chunk is posted as it is filled; there is nothing to batch. */
+static void trdma_hint_cork(struct tandem_transport *t,
+			    enum tandem_stream stream, bool cork)
+{
+}
+
+static void trdma_stats(struct tandem_transport *t,
+			struct tandem_transport_stats *st)
+{
+	struct trdma_transport *tt = t->priv;
+	struct trdma_conn *c;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	c = trdma_conn_get(tt);
+	if (!c)
+		return;
+	for (i = 0; i < TANDEM_STREAM_COUNT; i++) {
+		struct trdma_stream *s = c->s[i];
+
+		spin_lock_bh(&s->lock);
+		st->send_buffer_used += s->tx_bytes;
+		st->send_buffer_size += (u64)s->nr_tx * s->tx_size;
+		/* a sender would wait for a buffer or for the peer's credits */
+		if (!s->tx_nfree || !s->credits)
+			st->congested = true;
+		spin_unlock_bh(&s->lock);
+	}
+	trdma_conn_put(c);
+}
+
+/*
+ * Buffer sizes shape the rings, which are created when connecting: a
+ * change applies at the next connect. The send timeout applies at once.
+ */
+static int trdma_net_conf_change(struct tandem_transport *t,
+				 const struct tandem_net_conf *conf)
+{
+	struct trdma_transport *tt = t->priv;
+	int err;
+
+	err = trdma_conf_valid(conf);
+	if (err)
+		return err;
+	spin_lock(&tt->lock);
+	tt->conf = *conf;
+	spin_unlock(&tt->lock);
+	return 0;
+}
+
+static const struct tandem_transport_ops trdma_ops = {
+	.init		= trdma_init,
+	.free		= trdma_free,
+	.connect	= trdma_connect,
+	.disconnect	= trdma_disconnect,
+	.send		= trdma_send,
+	.recv		= trdma_recv,
+	.recv_iter	= trdma_recv_iter,
+	.set_timeout	= trdma_set_timeout,
+	.hint_cork	= trdma_hint_cork,
+	.stats		= trdma_stats,
+	.net_conf_change = trdma_net_conf_change,
 };
 
-static struct tandem_transport_class rdma_class = {
+static struct tandem_transport_class trdma_class = {
 	.name		= "rdma",
 	.version	= TANDEM_VERSION,
 	.owner		= THIS_MODULE,
 	.api_version	= TANDEM_TRANSPORT_API_VERSION,
-	.instance_size	= sizeof(struct rdma_transport),
-	.ops		= &rdma_ops,
+	.instance_size	= sizeof(struct trdma_transport),
+	.ops		= &trdma_ops,
 };
 
-static int __init rdma_transport_init(void)
+static int __init trdma_transport_init(void)
 {
-	return tandem_register_transport(&rdma_class);
+	int err;
+
+	BUILD_BUG_ON(sizeof(struct trdma_cm_priv) != 32);
+	err = ib_register_client(&trdma_ib_client);
+	if (err)
+		return err;
+	err = tandem_register_transport(&trdma_class);
+	if (err)
+		goto out_unregister_client;
+	return 0;
+
+out_unregister_client:
+	ib_unregister_client(&trdma_ib_client);
+	return err;
 }
 
-static void __exit rdma_transport_exit(void)
+static void __exit trdma_transport_exit(void)
 {
-	tandem_unregister_transport(&rdma_class);
+	tandem_unregister_transport(&trdma_class);
+	/* no instance is left: this only frees the devices' PDs */
+	ib_unregister_client(&trdma_ib_client);
 }
 
-module_init(rdma_transport_init);
-module_exit(rdma_transport_exit);
+module_init(trdma_transport_init);
+module_exit(trdma_transport_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("tandem RDMA transport");
