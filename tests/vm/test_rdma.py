@@ -48,6 +48,7 @@ def nodes(pair_module, root):
         g.check("modprobe tandem && modprobe crc32_generic && "
                 "modprobe rdma_rxe", timeout=60)
         rxe_up(g)
+        g.transport = "rdma"        # tandemctl.up() connects over it
     return pair_module
 
 
@@ -105,7 +106,7 @@ def check_data_areas_identical(alpha, bravo):
 def test_replication_over_rdma(nodes):
     alpha, bravo = nodes
     for g in nodes:
-        tandemctl.up(g, net="--transport=rdma")
+        tandemctl.up(g)
     for g in nodes:
         tandemctl.wait_proc(g, r"cs:Connected ro:Secondary/Secondary "
                                r"ds:Inconsistent/Inconsistent C")
@@ -161,6 +162,45 @@ def test_device_removal_drops_and_readd_reconnects(nodes):
                                r"ds:UpToDate/UpToDate", timeout=180)
     tandemctl.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
                                r"ds:UpToDate/UpToDate", timeout=60)
+    check_data_areas_identical(alpha, bravo)
+
+
+def nr_kib(g):
+    return tandemctl.counters(tandemctl.minor_block(tandemctl.proc(g)))["nr"]
+
+
+@pytest.mark.parametrize("to", ["tcp", "rdma"])
+def test_switch_transport_online_resyncs_only_changes(nodes, to):
+    """net-options --transport on a connected resource: it reconnects over
+    the new transport, and only what was written meanwhile is resynced
+    (rdma -> tcp, then back)."""
+    alpha, bravo = nodes
+    tandemctl.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                               r"ds:UpToDate/UpToDate")
+    nr0 = nr_kib(bravo)
+    alpha.check("echo tandem-switch-%s > /dev/kmsg" % to)
+    alpha.check("tandemsetup net-options r0 1 --transport=%s" % to)
+    # alpha now tries the new transport, bravo still the old one
+    tandemctl.wait_proc(alpha, r"cs:(Connecting|TearDown|NetworkFailure)",
+                        timeout=60)
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=64k count=16 seek=320 "
+                "oflag=direct status=none", timeout=120)
+    oos = tandemctl.counters(tandemctl.minor_block(tandemctl.proc(alpha)))[
+        "oos"]
+    assert oos >= 1024, oos
+    bravo.check("tandemsetup net-options r0 0 --transport=%s" % to)
+    tandemctl.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                               r"ds:UpToDate/UpToDate(.*\n)*.*oos:0\b",
+                        timeout=180)
+    tandemctl.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                               r"ds:UpToDate/UpToDate", timeout=60)
+    log = alpha.check("dmesg").rsplit("tandem-switch-%s" % to, 1)[1]
+    assert "transport changed to %s: reconnecting" % to in log, log
+    assert re.search(r"connected \(protocol C, wire version \d+, "
+                     r"transport %s\)" % to, log), log
+    # no full resync: what was written while apart, and no more
+    resynced = nr_kib(bravo) - nr0
+    assert oos <= resynced <= oos * 1.05, (oos, resynced)
     check_data_areas_identical(alpha, bravo)
 
 

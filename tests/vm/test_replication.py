@@ -219,7 +219,7 @@ def test_writes_during_a_resync_complete_and_match(nodes):
     bounded time), and both copies identical at the end."""
     alpha, bravo = nodes
     for g in nodes:
-        g.check("tandemsetup resync-rate 0 2M")
+        g.check("tandemsetup resync-rate 0 1M")
         g.check("tandemsetup disconnect r0 %d" % tc.NODE_IDS[tc.peer_of(
             g.name)])
     alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=1M count=48 "
@@ -236,10 +236,16 @@ def test_writes_during_a_resync_complete_and_match(nodes):
         f.write("\n".join(
             "dd if=/dev/urandom of=/dev/tandem0 bs=512 seek=%d count=%d "
             "oflag=direct status=none || exit 1" % w for w in writes) + "\n")
-    alpha.check("sh /xchg/writes2.sh", timeout=300)
-    # the resync was still going when the writes were done: they overlapped
+    alpha.check("(sh /xchg/writes2.sh; echo $? >/run/w.rc) "
+                ">/dev/null 2>&1 </dev/null & echo $! >/run/w.pid")
+    # they overlap: the resync still runs while the writer does
+    assert alpha.run("kill -0 $(cat /run/w.pid)").rc == 0
     assert re.search(r"cs:(SyncTarget|PausedSyncT)",
                      tc.minor_block(tc.proc(bravo))), tc.proc(bravo)
+    # no stall: the writes end in bounded time, all of them succeeded
+    alpha.check("timeout 300 sh -c 'while kill -0 $(cat /run/w.pid) "
+                "2>/dev/null; do sleep 0.5; done'", timeout=330)
+    assert alpha.check("cat /run/w.rc").strip() == "0"
     for g in nodes:
         g.check("tandemsetup resync-rate 0 100M")
     tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
