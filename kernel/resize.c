@@ -423,6 +423,19 @@ static int carry_orphan_slots(struct tandem_device *d,
  * Context: process context, rsz_mutex held. Return: 0 or a negative
  * errno; on error the device keeps its old geometry.
  */
+/* Make @p the device's metadata place (sizes, offsets, superblock). */
+static void use_place(struct tandem_device *d, const struct rsz_plan *p)
+{
+	lockdep_assert_held(&d->md_io_mutex);
+	d->md.info.data_sect = p->info.data_sect;
+	d->md.info.md_size_sect = p->info.md_size_sect;
+	d->md.info.al_offset_sect = p->info.al_offset_sect;
+	d->md.info.bm_offset_sect = p->info.bm_offset_sect;
+	d->md.info.bm_slot_sect = p->info.bm_slot_sect;
+	d->md.layout = p->layout;
+	d->md.sb_offset = p->sb_offset;
+}
+
 static int rsz_apply(struct tandem_device *d, u64 new_sect, char *why,
 		     size_t len)
 {
@@ -473,13 +486,7 @@ static int rsz_apply(struct tandem_device *d, u64 new_sect, char *why,
 			goto out_unlock;
 		}
 	}
-	d->md.info.data_sect = plan->info.data_sect;
-	d->md.info.md_size_sect = plan->info.md_size_sect;
-	d->md.info.al_offset_sect = plan->info.al_offset_sect;
-	d->md.info.bm_offset_sect = plan->info.bm_offset_sect;
-	d->md.info.bm_slot_sect = plan->info.bm_slot_sect;
-	d->md.layout = plan->layout;
-	d->md.sb_offset = plan->sb_offset;
+	use_place(d, plan);
 	err = tandem_bm_write_all_locked(d);
 	if (!err)
 		err = carry_orphan_slots(d, old, page);
@@ -490,13 +497,7 @@ static int rsz_apply(struct tandem_device *d, u64 new_sect, char *why,
 	if (err) {
 		snprintf(why, len, "writing the metadata at its new place failed (%d)",
 			 err);
-		d->md.info.data_sect = old->info.data_sect;
-		d->md.info.md_size_sect = old->info.md_size_sect;
-		d->md.info.al_offset_sect = old->info.al_offset_sect;
-		d->md.info.bm_offset_sect = old->info.bm_offset_sect;
-		d->md.info.bm_slot_sect = old->info.bm_slot_sect;
-		d->md.layout = old->layout;
-		d->md.sb_offset = old->sb_offset;
+		use_place(d, old);
 	}
 out_unlock:
 	if (err)

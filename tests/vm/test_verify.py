@@ -83,6 +83,22 @@ def test_refusals(nodes):
     assert "cs:Connected" in tc.minor_block(tc.proc(alpha))
 
 
+def reconnect(nodes):
+    """disconnect + connect on both nodes (log marked), until in sync."""
+    for g in nodes:
+        mark(g)
+        g.check("tandemsetup disconnect r0 %d" % tc.NODE_IDS[tc.peer_of(
+            g.name)])
+    for g in nodes:
+        peer = tc.peer_of(g.name)
+        g.check("tandemsetup connect r0 %d %s:%d %s:%d --connect-int=1 %s "
+                "--verify-alg=sha1" % (tc.NODE_IDS[peer], tc.IPS[g.name],
+                                       tc.PORT, tc.IPS[peer], tc.PORT, FAST))
+    for g in nodes:
+        tc.wait_proc(g, r"cs:Connected ro:\w+/\w+ ds:UpToDate/UpToDate "
+                     r"(.*\n)*.*oos:0\b", timeout=120)
+
+
 def data_kib(g):
     return int(g.check("blockdev --getsize64 /dev/tandem0")) >> 10
 
@@ -138,35 +154,13 @@ def test_verify_finds_blocks_changed_on_the_peer_and_resync_fixes_them(nodes):
         assert oos(g) == blocks * 4
     # Nothing is copied until the next connection; then from alpha.
     assert data_sha(alpha) != data_sha(bravo)
-    for g in nodes:
-        mark(g)
-        g.check("tandemsetup disconnect r0 %d" % tc.NODE_IDS[tc.peer_of(
-            g.name)])
-    for g in nodes:
-        peer = tc.peer_of(g.name)
-        g.check("tandemsetup connect r0 %d %s:%d %s:%d --connect-int=1 %s "
-                "--verify-alg=sha1" % (tc.NODE_IDS[peer], tc.IPS[g.name],
-                                       tc.PORT, tc.IPS[peer], tc.PORT, FAST))
-    for g in nodes:
-        tc.wait_proc(g, r"cs:Connected ro:\w+/\w+ ds:UpToDate/UpToDate "
-                     r"(.*\n)*.*oos:0\b", timeout=120)
+    reconnect(nodes)
     assert "bitmap resync as source" in since_mark(alpha)
     m = re.search(r"resync done: (\d+) KiB", since_mark(bravo))
     assert m and int(m.group(1)) == blocks * 4, since_mark(bravo)
     assert data_sha(alpha) == data_sha(bravo)
     # The flag went with the resync: reconnecting copies nothing more.
-    for g in nodes:
-        mark(g)
-        g.check("tandemsetup disconnect r0 %d" % tc.NODE_IDS[tc.peer_of(
-            g.name)])
-    for g in nodes:
-        peer = tc.peer_of(g.name)
-        g.check("tandemsetup connect r0 %d %s:%d %s:%d --connect-int=1 %s "
-                "--verify-alg=sha1" % (tc.NODE_IDS[peer], tc.IPS[g.name],
-                                       tc.PORT, tc.IPS[peer], tc.PORT, FAST))
-    for g in nodes:
-        tc.wait_proc(g, r"cs:Connected ro:\w+/\w+ ds:UpToDate/UpToDate "
-                     r"(.*\n)*.*oos:0\b", timeout=120)
+    reconnect(nodes)
     # (the Primary's disconnect starts a new generation: a bitmap resync
     # of nothing is all it takes)
     done = re.findall(r"resync done: (\d+) KiB", since_mark(bravo))
