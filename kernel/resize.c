@@ -408,6 +408,19 @@ static int carry_orphan_slots(struct tandem_device *d,
 	return 0;
 }
 
+/* Make @p the device's metadata place (sizes, offsets, superblock). */
+static void use_place(struct tandem_device *d, const struct rsz_plan *p)
+{
+	lockdep_assert_held(&d->md_io_mutex);
+	d->md.info.data_sect = p->info.data_sect;
+	d->md.info.md_size_sect = p->info.md_size_sect;
+	d->md.info.al_offset_sect = p->info.al_offset_sect;
+	d->md.info.bm_offset_sect = p->info.bm_offset_sect;
+	d->md.info.bm_slot_sect = p->info.bm_slot_sect;
+	d->md.layout = p->layout;
+	d->md.sb_offset = p->sb_offset;
+}
+
 /**
  * rsz_apply() - give this node's device a data area of @new_sect
  * @d: an attached device (the caller pins the disk)
@@ -423,19 +436,6 @@ static int carry_orphan_slots(struct tandem_device *d,
  * Context: process context, rsz_mutex held. Return: 0 or a negative
  * errno; on error the device keeps its old geometry.
  */
-/* Make @p the device's metadata place (sizes, offsets, superblock). */
-static void use_place(struct tandem_device *d, const struct rsz_plan *p)
-{
-	lockdep_assert_held(&d->md_io_mutex);
-	d->md.info.data_sect = p->info.data_sect;
-	d->md.info.md_size_sect = p->info.md_size_sect;
-	d->md.info.al_offset_sect = p->info.al_offset_sect;
-	d->md.info.bm_offset_sect = p->info.bm_offset_sect;
-	d->md.info.bm_slot_sect = p->info.bm_slot_sect;
-	d->md.layout = p->layout;
-	d->md.sb_offset = p->sb_offset;
-}
-
 static int rsz_apply(struct tandem_device *d, u64 new_sect, char *why,
 		     size_t len)
 {
