@@ -213,7 +213,11 @@ def test_down_unload_and_remove_rxe_clean(nodes):
     for g in nodes:
         tandemctl.down(g)
     for g in nodes:
-        g.check("modprobe -r tandem_transport_rdma tandem", timeout=60)
+        # (the transport switch test loaded the tcp transport too)
+        g.check("modprobe -r tandem_transport_rdma && "
+                "{ ! test -d /sys/module/tandem_transport_tcp || "
+                "modprobe -r tandem_transport_tcp; } && modprobe -r tandem",
+                timeout=60)
         g.check("rdma link delete rxe0", timeout=60)
         g.check("modprobe -r rdma_rxe", timeout=60)
         assert g.run("test -d /sys/module/rdma_rxe").rc != 0
