@@ -607,6 +607,19 @@ out_unlock:
  */
 void trdma_stream_shutdown(struct trdma_stream *s)
 {
+	/*
+	 * What was sent before reaches the peer, as with a TCP close: a
+	 * healthy stream gets a moment to complete its posted sends (the
+	 * last message before a close is often the reason for it).
+	 */
+	wait_event_timeout(s->wq, ({
+		bool idle;
+
+		spin_lock_bh(&s->lock);
+		idle = s->broken || s->dead || s->tx_nfree == s->nr_tx;
+		spin_unlock_bh(&s->lock);
+		idle;
+	}), TRDMA_LINGER);
 	trdma_stream_break(s);
 	mutex_lock(&s->mutex);
 	if (s->cm_id && s->qp && !s->dead)
@@ -974,6 +987,10 @@ static int trdma_rx_recycle(struct trdma_stream *s, struct trdma_buf *b)
 	int err;
 
 	spin_lock_bh(&s->lock);
+	if (s->broken) {	/* the next recv reports it, after the data */
+		spin_unlock_bh(&s->lock);
+		return 0;
+	}
 	err = trdma_post_recv_locked(s, b);
 	if (!err) {
 		s->unacked++;
@@ -1005,7 +1022,8 @@ static int trdma_recv_stream(struct trdma_stream *s, struct iov_iter *iter,
 			if (r < 0)
 				return -EINTR;
 			spin_lock_bh(&s->lock);
-			if (s->broken) {
+			/* data that arrived before the break comes first */
+			if (s->broken && !s->rx_count) {
 				spin_unlock_bh(&s->lock);
 				return -ECONNRESET;
 			}

@@ -61,6 +61,7 @@
 #define TRDMA_HANDSHAKE_TIMEOUT	(5 * HZ)	/* each step of the active end */
 #define TRDMA_PAIR_TIMEOUT	(4 * HZ)	/* a half-made pair is dropped */
 #define TRDMA_DRAIN_TIMEOUT	(5 * HZ)	/* flushing a QP in teardown */
+#define TRDMA_LINGER		(HZ / 2)	/* posted sends at a close */
 #define TRDMA_BACKLOG		8
 /*
  * Local ACK timeout, 4.096 us * 2^n: 15 is 134 ms. rdma_cm's default

@@ -103,6 +103,13 @@ def counters(block):
     return {k: int(v) for k, v in re.findall(r"\b([a-z]{2,3}):(\d+)\b", block)}
 
 
+def unload(g):
+    """Remove the transports that are loaded, then the core."""
+    g.check("for m in tandem_transport_tcp tandem_transport_rdma; do "
+            "if test -d /sys/module/$m; then modprobe -r $m || exit 1; fi; "
+            "done; modprobe -r tandem", timeout=60)
+
+
 def down(g, res="r0"):
     g.check("tandemsetup down %s" % res, timeout=60)
 

@@ -213,11 +213,7 @@ def test_down_unload_and_remove_rxe_clean(nodes):
     for g in nodes:
         tandemctl.down(g)
     for g in nodes:
-        # (the transport switch test loaded the tcp transport too)
-        g.check("modprobe -r tandem_transport_rdma && "
-                "{ ! test -d /sys/module/tandem_transport_tcp || "
-                "modprobe -r tandem_transport_tcp; } && modprobe -r tandem",
-                timeout=60)
+        tandemctl.unload(g)     # the switch test loaded tcp too
         g.check("rdma link delete rxe0", timeout=60)
         g.check("modprobe -r rdma_rxe", timeout=60)
         assert g.run("test -d /sys/module/rdma_rxe").rc != 0

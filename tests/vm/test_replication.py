@@ -297,6 +297,5 @@ def test_down_and_unload_clean(nodes):
         tc.down(g)
     for g in nodes:
         assert re.search(r"^\s*0: cs:", tc.proc(g), re.M) is None
-        g.check("modprobe -r tandem_transport_%s tandem" %
-                tc.transport_of(g), timeout=60)
+        tc.unload(g)
         assert g.run("test -d /sys/module/tandem").rc != 0
