@@ -63,7 +63,11 @@ def test_initial_sync(nodes):
     m = re.search(r"resync done: (\d+) KiB in ([\d.]+) s", bravo.check("dmesg"))
     assert m, "no resync summary in the log"
     rate = int(m.group(1)) / float(m.group(2))
-    assert 0.9 * 10240 <= rate <= 1.1 * 10240, rate
+    # Never above the rate. Below it only by what the fabric costs: soft-
+    # RoCE under emulation loses packets, each a 134 ms retransmit stall
+    # (docs/TRANSPORT.md), so over rdma the floor is lower.
+    floor = 0.9 if tc.transport_of(alpha) == "tcp" else 0.75
+    assert floor * 10240 <= rate <= 1.1 * 10240, rate
 
 
 def test_second_primary_refused(nodes):
