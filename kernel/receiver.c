@@ -983,17 +983,32 @@ static int receive_sync_req(struct tandem_connection *c, u16 volume,
 static int receive_out_of_sync(struct tandem_connection *c, u16 volume,
 			       u32 length)
 {
+	struct tandem_p_block_req p;
 	struct tandem_peer_device *pd;
-	sector_t sector;
-	u64 block_id;
+	sector_t sector, end;
 	u32 size;
 	int err;
 
-	err = recv_block_range(c, TP_OUT_OF_SYNC, volume, length, &pd,
-			       &sector, &size, &block_id);
-	if (!err)
-		tandem_bm_set_range(pd, sector, size);
-	return err;
+	err = recv_body(c, &p, sizeof(p), TP_OUT_OF_SYNC, length);
+	if (err)
+		return err;
+	pd = volume_pd(c, volume);
+	if (!pd)
+		return proto_error(c, "unknown volume", TP_OUT_OF_SYNC, volume);
+	sector = be64_to_cpu(p.sector);
+	size = be32_to_cpu(p.size);
+	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD ||
+	    sector + (size >> 9) < sector)
+		return proto_error(c, "bad block range", TP_OUT_OF_SYNC, size);
+	/*
+	 * The peer's device may be larger than ours (a resize that only it
+	 * finished): what lies beyond our data area does not concern us.
+	 */
+	end = min_t(sector_t, sector + (size >> 9),
+		    pd->device->backing ? tandem_data_sectors(pd->device) : 0);
+	if (sector < end)
+		tandem_bm_set_range(pd, sector, (end - sector) << 9);
+	return 0;
 }
 
 static int receive_sync_done(struct tandem_connection *c, u16 volume,

@@ -279,6 +279,13 @@ int tandem_invalidate(struct tandem_device *d, bool remote,
 				       pd->connection->peer_node_id);
 			return -EBUSY;
 		}
+		if (pd->repl == TANDEM_RS_VERIFY_S ||
+		    pd->repl == TANDEM_RS_VERIFY_T) {
+			TANDEM_SET_ERR(extack,
+				       "an online verify with peer %u is running; wait for it to end",
+				       pd->connection->peer_node_id);
+			return -EBUSY;
+		}
 		found = pd;
 		break;
 	}
