@@ -17,7 +17,8 @@ DISKS = [("data", 64)]
 CONF = """global { usage-count no; }
 common {
     net { protocol C; ping-int 1; ping-timeout 5; connect-int 1; }
-    syncer { rate 100M; }
+    syncer { rate 100M; verify-alg sha1; }
+    startup { wfc-timeout 60; become-primary-on alpha; }
     handlers {
         split-brain "echo split-brain $DRBD_RESOURCE minor $DRBD_MINOR >> /root/handlers.log";
     }
@@ -111,6 +112,31 @@ def test_role_switch_8_3_form(nodes):
     alpha.check("tandemadm primary r0")
     tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
                         r"ds:UpToDate/UpToDate")
+
+
+def test_verify_and_become_primary_on(nodes):
+    alpha, bravo = nodes
+    # verify-alg came from the 8.3 syncer section, applied at up
+    assert "tandemsetup verify 0 1" in alpha.check("tandemadm -d verify r0")
+    alpha.check("echo tandem-test-verify > /dev/kmsg")
+    alpha.check("tandemadm verify r0")
+    tc.wait_proc(bravo, r"cs:(VerifyT|Connected) ro:Secondary/Primary",
+                 timeout=30)
+    for _ in range(240):
+        log = alpha.check("dmesg").rsplit("tandem-test-verify", 1)[1]
+        m = re.search(r"online verify done: (\d+) KiB compared in [\d.]+ s,"
+                      r" (\d+) KiB out of sync", log)
+        if m:
+            break
+        alpha.check("sleep 0.5")
+    assert m, log
+    assert int(m.group(1)) > 60 * 1024 and int(m.group(2)) == 0
+    # at boot, only the host named by become-primary-on is promoted
+    assert alpha.check("tandemadm -d sh-b-pri r0").strip() == \
+        "tandemsetup primary r0"
+    assert bravo.check("tandemadm -d sh-b-pri r0").strip() == ""
+    bravo.check("tandemadm sh-b-pri r0")
+    assert bravo.check("tandemadm role r0").strip() == "Secondary/Primary"
 
 
 def test_protocol_a_then_adjust_back_without_reconnect(nodes):
