@@ -203,6 +203,11 @@ def exp_bwdiag(a, b):
     bw_diag(a, b, "ib_send_bw", "-R -e", 24, size=1 << 20)
 
 
+def exp_bwquick(a, b):
+    bw_diag(a, b, "ib_send_bw", "-R -e", 100)
+    bw_diag(a, b, "ib_send_bw", "-R -e", 16, size=1 << 20)
+
+
 def exp_lat2(a, b):
     lat(a, b, "ib_send_lat", "-R -e", n=200)
     lat(a, b, "ib_send_lat", "-R -e -s 4096", n=200)
@@ -231,7 +236,8 @@ EXPERIMENTS = [("ping", exp_ping), ("nic", exp_nic),
                ("lat", exp_lat_variants), ("loopback", exp_lat_loopback),
                ("mtu", exp_mtu), ("ksoftirqd", exp_ksoftirqd),
                ("nice", exp_nice), ("sched", exp_sched), ("rt", exp_rt),
-               ("bw", exp_bw), ("bwdiag", exp_bwdiag), ("lat2", exp_lat2),
+               ("bw", exp_bw), ("bwdiag", exp_bwdiag),
+               ("bwquick", exp_bwquick), ("lat2", exp_lat2),
                ("hostload", exp_hostload)]
 
 
