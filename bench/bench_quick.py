@@ -247,6 +247,22 @@ def rxe_up(g):
     return int(m.group(1)) if m else None
 
 
+def host_udp_drops():
+    """The host's UDP receive-buffer drops so far (the guests' link is a
+    UDP socket per QEMU on the host); None where unreadable."""
+    try:
+        with open("/proc/net/snmp") as f:
+            rows = [l.split() for l in f if l.startswith("Udp:")]
+        return int(dict(zip(rows[0][1:], rows[1][1:]))["RcvbufErrors"])
+    except (OSError, IndexError, KeyError, ValueError):
+        return None
+
+
+def drops_since(before):
+    now = host_udp_drops()
+    return None if before is None or now is None else now - before
+
+
 def fabric_baselines(alpha, bravo):
     """perftest between the guests: ib_send_bw -R -e alpha -> bravo, and
     the first latency tool of LAT_TOOLS that runs, with 2-byte and
@@ -254,8 +270,10 @@ def fabric_baselines(alpha, bravo):
     round trip is stored too."""
     res = {"tried": []}
     try:
+        d0 = host_udp_drops()
         r = perftest.run_pair(bravo, alpha, "ib_send_bw", "-R -e",
                               n=BW_ITERS, size=BW_SIZE, target="192.0.2.2")
+        r["host_udp_drops"] = drops_since(d0)
         res["send_bw"] = r
     except perftest.PerftestError as e:
         res["send_bw_error"] = short(e)
@@ -569,9 +587,9 @@ def vs_network(r, limits):
 def vs_table(rows, limits):
     """Each replicated row against its own network, measured in the same
     run: 4k p50 over (disk + 1 or 2 round trips), 1M over the stream."""
-    form = "%-22s %-5s %11s %11s %14s"
+    form = "%-22s %-5s %11s %11s %14s %11s"
     head = form % ("against the network", "net", "p50/1-RT", "p50/2-RT",
-                   "1M/net stream")
+                   "1M/net stream", "host drops")
     out = [head, "-" * len(head)]
     for r in rows:
         if not r.get("network"):
@@ -589,7 +607,9 @@ def vs_table(rows, limits):
             r["name"], r["network"].upper(),
             cell("p50_x_1rt_limit", "%.2f", lat_why),
             cell("p50_x_2rt_limit", "%.2f", lat_why),
-            cell("mb_x_stream", "%.2f", bw_why)))
+            cell("mb_x_stream", "%.2f", bw_why),
+            "-" if r.get("host_udp_drops") is None
+            else "%d" % r["host_udp_drops"]))
         del lim
     return out if len(out) > 2 else []
 
@@ -612,8 +632,11 @@ def print_fabric(fab):
         return
     if "send_bw" in fab:
         b = fab["send_bw"]
-        print("%s: `%s`: %.1f MB/s (%.1f MiB/s)" % (
-            where, b["cmd"], b["mb_per_s"], b["mib_per_s"]))
+        print("%s: `%s`: %.1f MB/s (%.1f MiB/s)%s" % (
+            where, b["cmd"], b["mb_per_s"], b["mib_per_s"],
+            "; the host dropped %d UDP datagrams meanwhile"
+            % b["host_udp_drops"] if b.get("host_udp_drops") is not None
+            else ""))
     elif fab.get("send_bw_error"):
         print("%s: ib_send_bw not measured: %s" % (where,
                                                     fab["send_bw_error"]))
@@ -797,8 +820,11 @@ def main():
                         stack.up()
                     stack.protocol(proto)
                     time.sleep(2)       # let a bad switch show itself
-                    return measure_block(alpha, stack.dev, rt,
-                                         stack.repl(proto))
+                    d0 = host_udp_drops()
+                    row = measure_block(alpha, stack.dev, rt,
+                                        stack.repl(proto))
+                    row["host_udp_drops"] = drops_since(d0)
+                    return row
                 row = block_row("%s protocol %s" % (label, proto), run_stack)
                 row["network"] = stack.network
             log("%s: down" % stack.name)
