@@ -232,7 +232,7 @@ def tcp_baselines(alpha, bravo, seconds):
 LAT_TOOLS = (("ib_send_lat", "-R -e"), ("ib_write_lat", "-R -e"),
              ("ib_send_lat", "-R"), ("ib_write_lat", "-R"))
 BW_SIZE = 1 << 20       # like fio's 1 MiB writes
-BW_ITERS = 16
+BW_ITERS = 8
 LAT_ITERS = 200
 
 
@@ -277,6 +277,16 @@ def fabric_baselines(alpha, bravo):
         res["send_bw"] = r
     except perftest.PerftestError as e:
         res["send_bw_error"] = short(e)
+    try:
+        # The same with one 64 KiB message in flight: small enough a
+        # burst that the host's UDP socket buffers drop nothing.
+        d0 = host_udp_drops()
+        r = perftest.run_pair(bravo, alpha, "ib_send_bw", "-R -e -t 1",
+                              n=200, size=65536, target="192.0.2.2")
+        r["host_udp_drops"] = drops_since(d0)
+        res["send_bw_t1"] = r
+    except perftest.PerftestError as e:
+        res["send_bw_t1_error"] = short(e)
     for tool, extra in LAT_TOOLS:
         try:
             r = perftest.run_pair(bravo, alpha, tool, extra, n=LAT_ITERS,
@@ -377,6 +387,14 @@ class Tandem(Stack):
                                        log_.strip() or "(no line)"))
 
 
+    def set_protocol(self, proto):
+        must(self.alpha, "tandemsetup net-options r0 1 --protocol=%s" % proto)
+
+    def down(self):
+        for g in (self.alpha, self.bravo):
+            g.run("tandemsetup down r0", timeout=60)
+
+
 class TandemRdma(Tandem):
     """tandem with --transport=rdma over soft-RoCE (rxe0 on eth0)."""
     name = "tandem/RDMA"
@@ -391,13 +409,6 @@ class TandemRdma(Tandem):
             if not ref.isdigit() or int(ref) < 1:
                 raise RowError("%s: tandem_transport_rdma not in use "
                                "(refcnt %r)" % (g.name, ref))
-
-    def set_protocol(self, proto):
-        must(self.alpha, "tandemsetup net-options r0 1 --protocol=%s" % proto)
-
-    def down(self):
-        for g in (self.alpha, self.bravo):
-            g.run("tandemsetup down r0", timeout=60)
 
 
 def drbd_conf(proto, disk):
@@ -640,6 +651,14 @@ def print_fabric(fab):
     elif fab.get("send_bw_error"):
         print("%s: ib_send_bw not measured: %s" % (where,
                                                     fab["send_bw_error"]))
+    b = fab.get("send_bw_t1")
+    if b:
+        print("  `%s` (one message in flight): %.1f MB/s%s" % (
+            b["cmd"], b["mb_per_s"],
+            "; host drops %d" % b["host_udp_drops"]
+            if b.get("host_udp_drops") is not None else ""))
+    elif fab.get("send_bw_t1_error"):
+        print("  ib_send_bw -t 1 not measured: %s" % fab["send_bw_t1_error"])
     for t in fab.get("tried", []):
         if not t.get("ok"):
             print("  %s did not run: %s" % (t["cmd"], t["error"][:300]))
@@ -781,7 +800,7 @@ def main():
                 result["fabric"].update(fabric_baselines(alpha, bravo))
             except (RowError, tandemvm.VMError) as e:
                 result["fabric"]["error"] = short(e)
-            for k in ("send_bw", "lat_2", "lat_4k"):
+            for k in ("send_bw", "send_bw_t1", "lat_2", "lat_4k"):
                 if k in result["fabric"]:
                     log("  %s: %s" % (k, json.dumps(result["fabric"][k])))
             for k in ("error", "send_bw_error", "lat_error", "lat_4k_error"):
