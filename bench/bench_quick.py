@@ -8,7 +8,12 @@ Boots alpha and bravo (tests/vm/tandemvm.py), gives each two RAM disks
   raw disk       /dev/ram0 on alpha, nothing on top
   raw network    TCP request/response round trip and TCP stream between
                  alpha and bravo (bench/tcpbench.py in the guests)
-  tandem C / A   /dev/tandem0, alpha Primary, bravo Secondary, UpToDate
+  raw fabric     soft-RoCE (rdma_rxe on eth0) between alpha and bravo:
+                 perftest ib_send_bw -R -e and a latency tool
+                 (bench/perftest.py)
+  tandem C / A   /dev/tandem0, alpha Primary, bravo Secondary, UpToDate,
+                 over the TCP transport, then over the RDMA transport
+                 (--transport=rdma, on the same soft-RoCE device)
   DRBD 8.4 C / A the in-tree drbd module driven by Debian's drbd-utils,
                  /dev/drbd0 on the guests' second RAM disk
 
@@ -38,6 +43,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "vm"))
 import tandemctl as tc  # noqa: E402
 import tandemvm  # noqa: E402
+sys.path.insert(0, HERE)
+import perftest  # noqa: E402
 
 TCPBENCH = os.path.join(HERE, "tcpbench.py")
 NET_PORT = 7800
@@ -218,6 +225,97 @@ def tcp_baselines(alpha, bravo, seconds):
     return results
 
 
+# -- raw fabric (soft-RoCE) -------------------------------------------
+
+# Latency tools in order of preference: event mode first (a kernel
+# consumer sleeps on completion events), busy polling as the fallback.
+LAT_TOOLS = (("ib_send_lat", "-R -e"), ("ib_write_lat", "-R -e"),
+             ("ib_send_lat", "-R"), ("ib_write_lat", "-R"))
+BW_SIZE = 1 << 20       # like fio's 1 MiB writes
+BW_ITERS = 8
+LAT_ITERS = 200
+
+
+def rxe_up(g):
+    """rxe0 on eth0, port ACTIVE (bounded); returns the active MTU."""
+    must(g, tc.RDMA_SETUP, timeout=60, what="rxe setup")
+    must(g, "for i in $(seq 100); do rdma link show rxe0/1 | "
+         "grep -q 'state ACTIVE' && exit 0; sleep 0.2; done; "
+         "rdma link show; exit 1", timeout=60, what="rxe0/1 ACTIVE")
+    out = g.run("ibv_devinfo -d rxe0", timeout=30).out
+    m = re.search(r"active_mtu:\s*(\d+)", out)
+    return int(m.group(1)) if m else None
+
+
+def host_udp_drops():
+    """The host's UDP receive-buffer drops so far (the guests' link is a
+    UDP socket per QEMU on the host); None where unreadable."""
+    try:
+        with open("/proc/net/snmp") as f:
+            rows = [l.split() for l in f if l.startswith("Udp:")]
+        return int(dict(zip(rows[0][1:], rows[1][1:]))["RcvbufErrors"])
+    except (OSError, IndexError, KeyError, ValueError):
+        return None
+
+
+def drops_since(before):
+    now = host_udp_drops()
+    return None if before is None or now is None else now - before
+
+
+def fabric_baselines(alpha, bravo):
+    """perftest between the guests: ib_send_bw -R -e alpha -> bravo, and
+    the first latency tool of LAT_TOOLS that runs, with 2-byte and
+    4 KiB messages. perftest's latency is half the round trip; the
+    round trip is stored too."""
+    res = {"tried": []}
+    try:
+        d0 = host_udp_drops()
+        r = perftest.run_pair(bravo, alpha, "ib_send_bw", "-R -e",
+                              n=BW_ITERS, size=BW_SIZE, target="192.0.2.2")
+        r["host_udp_drops"] = drops_since(d0)
+        res["send_bw"] = r
+    except perftest.PerftestError as e:
+        res["send_bw_error"] = short(e)
+    try:
+        # The same with one 64 KiB message in flight: small enough a
+        # burst that the host's UDP socket buffers drop nothing.
+        d0 = host_udp_drops()
+        r = perftest.run_pair(bravo, alpha, "ib_send_bw", "-R -e -t 1",
+                              n=200, size=65536, target="192.0.2.2")
+        r["host_udp_drops"] = drops_since(d0)
+        res["send_bw_t1"] = r
+    except perftest.PerftestError as e:
+        res["send_bw_t1_error"] = short(e)
+    for tool, extra in LAT_TOOLS:
+        try:
+            r = perftest.run_pair(bravo, alpha, tool, extra, n=LAT_ITERS,
+                                  size=2, target="192.0.2.2")
+        except perftest.PerftestError as e:
+            res["tried"].append({"cmd": "%s %s" % (tool, extra),
+                                 "error": short(e, 400)})
+            continue
+        res["tried"].append({"cmd": r["cmd"], "ok": True})
+        res["lat_2"] = r
+        try:
+            res["lat_4k"] = perftest.run_pair(
+                bravo, alpha, tool, extra, n=LAT_ITERS, size=4096,
+                target="192.0.2.2")
+        except perftest.PerftestError as e:
+            res["lat_4k_error"] = short(e)
+        break
+    else:
+        res["lat_error"] = "no latency tool ran: " + "; ".join(
+            "%s: %s" % (t["cmd"], t["error"]) for t in res["tried"])
+    for key in ("lat_2", "lat_4k"):
+        if key in res:
+            r = res[key]
+            r["rtt_typical_us"] = 2 * r["typical_us"]
+            r["rtt_p99_us"] = 2 * r["p99_us"]
+            r["rtt_min_us"] = 2 * r["min_us"]
+    return res
+
+
 # -- replicated stacks -------------------------------------------------
 
 class Stack:
@@ -256,10 +354,13 @@ class Tandem(Stack):
     name, dev, proc, logpat = "tandem", "/dev/tandem0", "/proc/tandem", \
         "tandem"
     disk = "/dev/ram0"
+    transport = "tcp"
+    network = "tcp"
 
     def up(self):
         alpha, bravo = self.alpha, self.bravo
         for g in (alpha, bravo):
+            g.transport = self.transport    # tandemctl.up() connects over it
             tc.up(g, disk=self.disk)
         for g in (alpha, bravo):
             wait_for(g, "cat /proc/tandem", r"cs:Connected "
@@ -273,6 +374,18 @@ class Tandem(Stack):
                  "tandem initial sync")
         wait_for(bravo, "cat /proc/tandem", r"ds:UpToDate/UpToDate C", 30,
                  "tandem UpToDate on bravo")
+        self.check_transport()
+
+    def check_transport(self):
+        """The connection really uses the transport this stack is about."""
+        for g in (self.alpha, self.bravo):
+            log_ = g.run("dmesg | grep -E 'connected \\(protocol' | tail -1",
+                         timeout=30).out
+            if "transport %s" % self.transport not in log_:
+                raise RowError("%s: last connect did not use transport %s: "
+                               "%s" % (g.name, self.transport,
+                                       log_.strip() or "(no line)"))
+
 
     def set_protocol(self, proto):
         must(self.alpha, "tandemsetup net-options r0 1 --protocol=%s" % proto)
@@ -280,6 +393,22 @@ class Tandem(Stack):
     def down(self):
         for g in (self.alpha, self.bravo):
             g.run("tandemsetup down r0", timeout=60)
+
+
+class TandemRdma(Tandem):
+    """tandem with --transport=rdma over soft-RoCE (rxe0 on eth0)."""
+    name = "tandem/RDMA"
+    transport = "rdma"
+    network = "rdma"
+
+    def check_transport(self):
+        Tandem.check_transport(self)
+        for g in (self.alpha, self.bravo):
+            ref = g.run("cat /sys/module/tandem_transport_rdma/refcnt",
+                        timeout=30).out.strip()
+            if not ref.isdigit() or int(ref) < 1:
+                raise RowError("%s: tandem_transport_rdma not in use "
+                               "(refcnt %r)" % (g.name, ref))
 
 
 def drbd_conf(proto, disk):
@@ -298,6 +427,7 @@ class Drbd(Stack):
     name, dev, proc, logpat = "DRBD", "/dev/drbd0", "/proc/drbd", \
         "drbd|block drbd"
     disk = "/dev/ram1"
+    network = "tcp"
 
     def write_conf(self, g, proto):
         must(g, "cat > %s <<'EOF'\n%sEOF" % (DRBD_CONF,
@@ -413,6 +543,138 @@ def measured(r, key):
         r.get(key) is not None
 
 
+def network_limits(raw, net, fab):
+    """Per network (tcp, rdma), measured in this run: the round trip a
+    replicated 4 KiB write needs, the protocol C floors built from it and
+    the raw disk, and the stream bandwidth that bounds 1 MiB writes."""
+    limits = {}
+    disk = raw["p50_us"] if raw and measured(raw, "p50_us") else None
+    rr = net.get("rr_4k_64", {})
+    stream = net.get("stream", {}).get("mb_per_s")
+    if rr.get("p50_us") is not None or stream:
+        t = {"stream_mb_per_s": stream,
+             "stream_what": "raw TCP stream"}
+        if rr.get("p50_us") is not None:
+            t.update(rt_us=rr["p50_us"],
+                     rt_what="TCP 4 KiB+64 B round trip p50 %.0f us"
+                     % rr["p50_us"])
+        limits["tcp"] = t
+    lat = fab.get("lat_4k") or fab.get("lat_2")
+    bw = fab.get("send_bw", {}).get("mb_per_s")
+    if lat or bw:
+        f = {"stream_mb_per_s": bw,
+             "stream_what": "ib_send_bw -R -e"}
+        if lat:
+            f.update(rt_us=lat["rtt_typical_us"],
+                     rt_what="%s %d B round trip (2 x typical) %.0f us" % (
+                         lat["cmd"].split()[0], lat["bytes"],
+                         lat["rtt_typical_us"]))
+        limits["rdma"] = f
+    for v in limits.values():
+        if disk is not None and v.get("rt_us") is not None:
+            v["disk_p50_us"] = disk
+            v["limit_1rt_us"] = max(disk, disk + v["rt_us"])
+            v["limit_2rt_us"] = disk + 2 * v["rt_us"]
+    return limits
+
+
+def vs_network(r, limits):
+    """A replicated row against the limits of the network it runs on."""
+    lim = limits.get(r.get("network"))
+    if not lim:
+        return None
+    v = {}
+    if measured(r, "p50_us") and lim.get("limit_1rt_us"):
+        v["p50_x_1rt_limit"] = r["p50_us"] / lim["limit_1rt_us"]
+        v["p50_x_2rt_limit"] = r["p50_us"] / lim["limit_2rt_us"]
+        v["limit_1rt_us"] = lim["limit_1rt_us"]
+        v["limit_2rt_us"] = lim["limit_2rt_us"]
+    if measured(r, "mb_per_s") and lim.get("stream_mb_per_s"):
+        v["mb_x_stream"] = r["mb_per_s"] / lim["stream_mb_per_s"]
+        v["stream_mb_per_s"] = lim["stream_mb_per_s"]
+    return v or None
+
+
+def vs_table(rows, limits):
+    """Each replicated row against its own network, measured in the same
+    run: 4k p50 over (disk + 1 or 2 round trips), 1M over the stream."""
+    form = "%-22s %-5s %11s %11s %14s %11s"
+    head = form % ("against the network", "net", "p50/1-RT", "p50/2-RT",
+                   "1M/net stream", "host drops")
+    out = [head, "-" * len(head)]
+    for r in rows:
+        if not r.get("network"):
+            continue
+        v = r.get("vs_network") or {}
+        lim = limits.get(r["network"], {})
+
+        def cell(key, spec, why):
+            if key in v:
+                return spec % v[key]
+            return why
+        lat_why = "-" if not measured(r, "p50_us") else "no limit"
+        bw_why = "-" if not measured(r, "mb_per_s") else "no stream"
+        out.append(form % (
+            r["name"], r["network"].upper(),
+            cell("p50_x_1rt_limit", "%.2f", lat_why),
+            cell("p50_x_2rt_limit", "%.2f", lat_why),
+            cell("mb_x_stream", "%.2f", bw_why),
+            "-" if r.get("host_udp_drops") is None
+            else "%d" % r["host_udp_drops"]))
+        del lim
+    return out if len(out) > 2 else []
+
+
+def fabric_failed(fab, skipped):
+    if skipped:
+        return bool(fab.get("error"))
+    return bool(fab.get("error") or fab.get("send_bw_error") or
+                fab.get("lat_error") or fab.get("lat_4k_error"))
+
+
+def print_fabric(fab):
+    if not fab:
+        return
+    mtu = fab.get("rxe_active_mtu")
+    where = "raw soft-RoCE alpha->bravo (rxe0 on eth0%s)" % (
+        ", RDMA MTU %s" % mtu if mtu else "")
+    if fab.get("error"):
+        print("%s: not measured: %s" % (where, fab["error"]))
+        return
+    if "send_bw" in fab:
+        b = fab["send_bw"]
+        print("%s: `%s`: %.1f MB/s (%.1f MiB/s)%s" % (
+            where, b["cmd"], b["mb_per_s"], b["mib_per_s"],
+            "; the host dropped %d UDP datagrams meanwhile"
+            % b["host_udp_drops"] if b.get("host_udp_drops") is not None
+            else ""))
+    elif fab.get("send_bw_error"):
+        print("%s: ib_send_bw not measured: %s" % (where,
+                                                    fab["send_bw_error"]))
+    b = fab.get("send_bw_t1")
+    if b:
+        print("  `%s` (one message in flight): %.1f MB/s%s" % (
+            b["cmd"], b["mb_per_s"],
+            "; host drops %d" % b["host_udp_drops"]
+            if b.get("host_udp_drops") is not None else ""))
+    elif fab.get("send_bw_t1_error"):
+        print("  ib_send_bw -t 1 not measured: %s" % fab["send_bw_t1_error"])
+    for t in fab.get("tried", []):
+        if not t.get("ok"):
+            print("  %s did not run: %s" % (t["cmd"], t["error"][:300]))
+    for key in ("lat_2", "lat_4k"):
+        r = fab.get(key)
+        if r:
+            print("  `%s`: round trip typical %.0f us, p99 %.0f us, min %.0f"
+                  " us (perftest prints half: %.0f / %.0f / %.0f)" % (
+                      r["cmd"], r["rtt_typical_us"], r["rtt_p99_us"],
+                      r["rtt_min_us"], r["typical_us"], r["p99_us"],
+                      r["min_us"]))
+    for key in ("lat_error", "lat_4k_error"):
+        if fab.get(key):
+            print("  latency not measured: %s" % fab[key])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runtime", type=int, default=10,
@@ -421,11 +683,11 @@ def main():
                     help="seconds per TCP baseline (default 5)")
     ap.add_argument("--ram-mib", type=int, default=256,
                     help="size of each RAM disk (default 256)")
-    ap.add_argument("--deadline", type=int, default=1200,
+    ap.add_argument("--deadline", type=int, default=1500,
                     help="abort the whole run after this many seconds")
     ap.add_argument("--skip", default="",
                     help="comma list of row groups to skip: "
-                         "raw,net,tandem,drbd")
+                         "raw,net,fabric,tandem,rdma,drbd")
     args = ap.parse_args()
     if not (1 <= args.runtime <= 120 and 1 <= args.net_seconds <= 60 and
             64 <= args.ram_mib <= 1024):
@@ -455,7 +717,7 @@ def main():
               "params": {"fio_runtime_s": args.runtime,
                          "net_seconds": args.net_seconds,
                          "ram_disk_mib": args.ram_mib},
-              "rows": [], "network": {}, "kernel_problems": [],
+              "rows": [], "network": {}, "fabric": {}, "kernel_problems": [],
               "errors": []}
     rows = result["rows"]
     raw = None
@@ -477,6 +739,16 @@ def main():
                 g.check("dd if=/dev/zero of=%s bs=1M count=%d oflag=direct "
                         "status=none" % (dev, args.ram_mib), timeout=300)
         log("tandem installed, RAM disks ready on both guests")
+        fabric_err = None
+        if not {"fabric", "rdma"} <= skip:
+            try:
+                mtus = [rxe_up(g) for g in guests]
+                result["fabric"]["rxe_active_mtu"] = mtus[0]
+                log("rxe0 ACTIVE on both guests (RDMA MTU %s)" % mtus[0])
+            except (RowError, tandemvm.VMError) as e:
+                fabric_err = "soft-RoCE setup failed: %s" % short(e)
+                result["fabric"]["error"] = fabric_err
+                log("  " + fabric_err)
         result["env"] = {
             "guest_kernel": alpha.check("uname -r").strip(),
             "fio": alpha.check("fio --version").strip(),
@@ -522,14 +794,31 @@ def main():
                 result["network"] = {"error": short(e)}
                 log("  network: NOT MEASURED: %s" % short(e))
 
+        if "fabric" not in skip and not fabric_err:
+            log("measuring: raw soft-RoCE alpha -> bravo (perftest)")
+            try:
+                result["fabric"].update(fabric_baselines(alpha, bravo))
+            except (RowError, tandemvm.VMError) as e:
+                result["fabric"]["error"] = short(e)
+            for k in ("send_bw", "send_bw_t1", "lat_2", "lat_4k"):
+                if k in result["fabric"]:
+                    log("  %s: %s" % (k, json.dumps(result["fabric"][k])))
+            for k in ("error", "send_bw_error", "lat_error", "lat_4k_error"):
+                if k in result["fabric"]:
+                    log("  fabric %s: %s" % (k, result["fabric"][k][:400]))
+
         stacks = []
         if "tandem" not in skip:
             stacks.append((Tandem(alpha, bravo), "tandem"))
+        if "rdma" not in skip:
+            stacks.append((TandemRdma(alpha, bravo), "tandem/RDMA"))
         if "drbd" not in skip:
             stacks.append((Drbd(alpha, bravo), "DRBD 8.4"))
         for stack, label in stacks:
             up_err = None
             try:
+                if stack.network == "rdma" and fabric_err:
+                    raise RowError(fabric_err)
                 log("%s: up on %s" % (stack.name, stack.disk))
                 t = time.monotonic()
                 stack.up()
@@ -550,9 +839,13 @@ def main():
                         stack.up()
                     stack.protocol(proto)
                     time.sleep(2)       # let a bad switch show itself
-                    return measure_block(alpha, stack.dev, rt,
-                                         stack.repl(proto))
-                block_row("%s protocol %s" % (label, proto), run_stack)
+                    d0 = host_udp_drops()
+                    row = measure_block(alpha, stack.dev, rt,
+                                        stack.repl(proto))
+                    row["host_udp_drops"] = drops_since(d0)
+                    return row
+                row = block_row("%s protocol %s" % (label, proto), run_stack)
+                row["network"] = stack.network
             log("%s: down" % stack.name)
             stack.down()
     except BaseException as e:
@@ -576,10 +869,18 @@ def main():
 
     # -- report ---------------------------------------------------------
     net = result["network"]
+    fab = result["fabric"]
     rr = net.get("rr_4k_64", {})
-    if raw and measured(raw, "p50_us") and rr.get("p50_us") is not None:
-        result["protocol_c_limit_p50_us"] = max(
-            raw["p50_us"], rr["p50_us"] + raw["p50_us"])
+    limits = network_limits(raw, net, fab)
+    result["network_limits"] = limits
+    if "tcp" in limits:
+        result["protocol_c_limit_p50_us"] = limits["tcp"]["limit_1rt_us"]
+        result["protocol_c_limit_with_flush_p50_us"] = \
+            limits["tcp"]["limit_2rt_us"]
+    for r in rows:
+        v = vs_network(r, limits)
+        if v:
+            r["vs_network"] = v
     result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     result["elapsed_s"] = round(time.monotonic() - T0, 1)
     with open(json_path, "w") as f:
@@ -613,29 +914,19 @@ def main():
         v = net.get("stream")
         if v:
             print("raw TCP stream alpha->bravo: %.1f MB/s" % v["mb_per_s"])
-    lim = result.get("protocol_c_limit_p50_us")
-    if lim is not None:
-        flush_lim = raw["p50_us"] + 2 * rr["p50_us"]
-        result["protocol_c_limit_with_flush_p50_us"] = flush_lim
-        print("protocol C 4k limit ~ max(local write, round trip + remote "
-              "write) = %.0f us p50;" % lim)
-        print("  with the empty flush O_SYNC adds on a device with a write "
-              "cache (2 round trips): %.0f us" % flush_lim)
-    stream = net.get("stream", {}).get("mb_per_s")
-    for r in rows:
-        if r["name"].startswith("raw"):
-            continue
-        parts = []
-        if lim is not None and measured(r, "p50_us") and \
-                r["name"].endswith("protocol C"):
-            parts.append("4k p50 = %.2f x the 1-round-trip limit, %.2f x "
-                         "the 2-round-trip one" % (r["p50_us"] / lim,
-                                                   r["p50_us"] / flush_lim))
-        if stream and measured(r, "mb_per_s"):
-            parts.append("1M = %.2f x raw TCP stream"
-                         % (r["mb_per_s"] / stream))
-        if parts:
-            print("  %s: %s" % (r["name"], "; ".join(parts)))
+    print_fabric(fab)
+    for key, label in (("tcp", "TCP"), ("rdma", "RDMA")):
+        lim = limits.get(key)
+        if lim:
+            print("protocol C 4k limit over %s ~ local write + %s = %.0f us;"
+                  " with the flush O_SYNC adds (2 round trips): %.0f us" % (
+                      label, lim["rt_what"], lim["limit_1rt_us"],
+                      lim["limit_2rt_us"]))
+    vlines = vs_table(rows, limits)
+    if vlines:
+        print()
+        print("\n".join(vlines))
+    print()
     for i, n in enumerate(notes, 1):
         print("note %d: %s" % (i, n.replace("\n", "\n        ")))
     for e in result["errors"]:
@@ -651,7 +942,8 @@ def main():
         result["elapsed_s"]))
 
     ok = (not result["errors"] and not result["kernel_problems"] and
-          not notes and not net.get("error") and bool(rows))
+          not notes and not net.get("error") and not fabric_failed(
+              fab, "fabric" in skip) and bool(rows))
     return 0 if ok else 1
 
 
