@@ -1,6 +1,7 @@
 TESTS += test_conf
-test_conf_SRCS = $(TOP)/utils/adm/conf.c
-test_conf: $(TOP)/utils/adm/conf.h $(wildcard conf/*.conf)
+CONF_SRCS = $(addprefix $(TOP)/utils/adm/,conf.c conf_lex.c conf_opts.c conf_file.c conf_check.c conf_dump.c util.c)
+test_conf_SRCS = $(CONF_SRCS)
+test_conf: $(wildcard $(TOP)/utils/adm/conf*.h) $(wildcard conf/*.conf)
 
 # libFuzzer harness for the parser (clang only, not part of `all`/`run`):
 #   make fuzz_conf        build it (skipped with a note without clang)
@@ -11,11 +12,10 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 	-I../.. -I../../utils -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 
-fuzz_conf: fuzz_conf.c $(TOP)/utils/adm/conf.c $(TOP)/utils/adm/conf.h
+fuzz_conf: fuzz_conf.c $(CONF_SRCS) $(wildcard $(TOP)/utils/adm/conf*.h)
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
-		echo "$(FUZZ_CC) ... -o $@ fuzz_conf.c conf.c"; \
-		$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz_conf.c \
-			$(TOP)/utils/adm/conf.c; \
+		echo "$(FUZZ_CC) ... -o $@ fuzz_conf.c conf*.c util.c"; \
+		$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz_conf.c $(CONF_SRCS); \
 	else \
 		echo "fuzz_conf: $(FUZZ_CC) not found (apt-get install clang); skipped"; \
 	fi

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adm/util.h"
 #include "adm/cli.h"
 
 static const struct adm_verbdef verbs[] = {
@@ -76,16 +77,6 @@ static int usage_error(FILE *err, const char *fmt, ...)
 	va_end(ap);
 	fprintf(err, "\n(tandemadm --help lists verbs and options)\n");
 	return ADM_EXIT_USAGE;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fprintf(stderr, "tandemadm: out of memory\n");
-		abort();
-	}
-	return p;
 }
 
 static char *xstrndup(const char *s, size_t n)

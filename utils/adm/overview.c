@@ -12,18 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adm/util.h"
 #include "adm/overview.h"
 #include "common/procfs.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fprintf(stderr, "tandemadm: out of memory\n");
-		abort();
-	}
-	return p;
-}
 
 __attribute__((format(printf, 1, 2)))
 static char *xasprintf(const char *fmt, ...)

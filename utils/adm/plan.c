@@ -9,29 +9,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "adm/util.h"
 #include "adm/plan.h"
 #include "adm/state.h"
 
 /* ------------------------------------------------------------------ */
 /* Memory                                                               */
 /* ------------------------------------------------------------------ */
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fprintf(stderr, "tandemadm: out of memory\n");
-		abort();
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xrealloc(NULL, n), s, n);
-}
 
 __attribute__((format(printf, 1, 0)))
 static char *vxasprintf(const char *fmt, va_list ap)
