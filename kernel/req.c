@@ -265,6 +265,13 @@ static int send_write(struct tandem_req_peer *rp)
 
 	spin_lock_irq(&r->lock);
 	protocol = c->opts.protocol;
+	/*
+	 * A write that completed upwards must not share an epoch with a
+	 * later one. An open epoch without writes needs no barrier: the
+	 * completed write is in a closed epoch already.
+	 */
+	if (!c->epoch_writes)
+		c->epoch_completed = false;
 	if (c->epoch_completed ||
 	    c->epoch_writes >= c->opts.conf.max_epoch_size) {
 		spin_unlock_irq(&r->lock);
@@ -319,20 +326,41 @@ static int send_write(struct tandem_req_peer *rp)
 	return protocol == TANDEM_PROT_A ? 1 : 0;
 }
 
-/* An empty flush: close the epoch; the barrier ack resolves it. */
+/*
+ * An empty flush: every write completed before it must be stable on the
+ * peer, which a barrier ack says of a whole epoch (the peer acks epochs
+ * in order). With writes in the open epoch, close it and wait for its
+ * ack. Without, the writes to cover are in closed epochs whose barriers
+ * are on their way: wait for the ack of the newest one still in the
+ * transfer log, or for nothing if the log is empty. Returns 1 when the
+ * flush is resolved at once, else 0 or a negative errno.
+ */
 static int send_flush(struct tandem_req_peer *rp)
 {
 	struct tandem_connection *c = rp->connection;
 	struct tandem_resource *r = c->resource;
+	struct tandem_req_peer *last;
+	bool close;
 
 	spin_lock_irq(&r->lock);
-	rp->epoch = c->epoch_nr;
+	rp->sent = true;
+	close = c->epoch_writes;
+	if (!close && list_empty(&c->transfer_log)) {
+		spin_unlock_irq(&r->lock);
+		return 1;
+	}
+	if (close) {
+		rp->epoch = c->epoch_nr;
+	} else {
+		last = list_last_entry(&c->transfer_log,
+				       struct tandem_req_peer, tl);
+		rp->epoch = last->epoch;
+	}
 	list_add_tail(&rp->tl, &c->transfer_log);
 	rp->in_tl = true;
 	kref_get(&rp->req->refs);
 	spin_unlock_irq(&r->lock);
-	rp->sent = true;
-	return close_epoch(c);
+	return close ? close_epoch(c) : 0;
 }
 
 /*
@@ -380,7 +408,8 @@ static void send_work(struct work_struct *work)
 	if (ret < 0) {
 		drop = rp_resolve(rp, false);
 	} else if (ret == 1) {
-		drop = rp_resolve(rp, true);	/* protocol A: sent is enough */
+		/* protocol A: sent is enough; a flush with nothing to cover */
+		drop = rp_resolve(rp, true);
 	}
 	spin_unlock_irq(&r->lock);
 
