@@ -103,6 +103,22 @@ def counters(block):
     return {k: int(v) for k, v in re.findall(r"\b([a-z]{2,3}):(\d+)\b", block)}
 
 
+def sha_of_device(g, dev, mib, timeout=300):
+    """sha256 of the first @mib MiB of @dev in guest @g (O_DIRECT)."""
+    return g.check("dd if=%s bs=1M count=%d iflag=direct status=none | "
+                   "sha256sum" % (dev, mib), timeout=timeout).split()[0]
+
+
+def check_data_areas_identical(alpha, bravo, disk="/dev/vda", min_mib=32):
+    """Assert that both backing disks hold the same data area: as many
+    MiB as /dev/tandem0 has on alpha (at least @min_mib)."""
+    mib = int(alpha.check("blockdev --getsize64 /dev/tandem0")) >> 20
+    assert mib >= min_mib, "/dev/tandem0 is only %d MiB" % mib
+    a = sha_of_device(alpha, disk, mib)
+    b = sha_of_device(bravo, disk, mib)
+    assert a == b, "backing data areas differ"
+
+
 def unload(g):
     """Remove the transports that are loaded, then the core."""
     g.check("for m in tandem_transport_tcp tandem_transport_rdma; do "

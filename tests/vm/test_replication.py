@@ -25,11 +25,6 @@ def nodes(kernel, tmp_path_factory, root, transport):
     tc.finish_pair(guests)
 
 
-def sha_of_device(g, dev, mib):
-    return g.check("dd if=%s bs=1M count=%d iflag=direct status=none | "
-                   "sha256sum" % (dev, mib), timeout=300).split()[0]
-
-
 def test_initial_sync(nodes):
     alpha, bravo = nodes
     for g in nodes:
@@ -80,15 +75,6 @@ def test_second_primary_refused(nodes):
     tc.wait_proc(bravo, r"ro:Secondary/Primary")
 
 
-def check_data_areas_identical(alpha, bravo):
-    size = int(alpha.check("blockdev --getsize64 /dev/tandem0"))
-    mib = size >> 20
-    assert mib >= 64
-    a = sha_of_device(alpha, "/dev/vda", mib)
-    b = sha_of_device(bravo, "/dev/vda", mib)
-    assert a == b, "backing data areas differ"
-
-
 @pytest.mark.parametrize("protocol", ["A", "B", "C"])
 def test_protocol_failover_roundtrip(nodes, protocol):
     alpha, bravo = nodes
@@ -107,8 +93,8 @@ def test_protocol_failover_roundtrip(nodes, protocol):
     alpha.check("tandemsetup secondary r0")
     tc.wait_proc(bravo, r"ro:Secondary/Secondary")
     bravo.check("tandemsetup primary r0")
-    assert sha_of_device(bravo, "/dev/tandem0", 64) == want
-    check_data_areas_identical(alpha, bravo)
+    assert tc.sha_of_device(bravo, "/dev/tandem0", 64) == want
+    tc.check_data_areas_identical(alpha, bravo, min_mib=64)
 
     # And back, for the next test.
     bravo.check("tandemsetup secondary r0")
@@ -215,7 +201,7 @@ def test_link_cut_resyncs_only_changed_blocks(nodes):
     assert changed_kib <= resynced <= changed_kib * 1.05, resynced
     log = bravo.check("dmesg")
     assert "resync started as target, %d KiB to go" % changed_kib in log
-    check_data_areas_identical(alpha, bravo)
+    tc.check_data_areas_identical(alpha, bravo, min_mib=64)
 
 
 def test_writes_during_a_resync_complete_and_match(nodes):
@@ -256,7 +242,7 @@ def test_writes_during_a_resync_complete_and_match(nodes):
                         r"ds:UpToDate/UpToDate", timeout=300)
     tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
                         r"ds:UpToDate/UpToDate (.*\n)*.*oos:0\b", timeout=60)
-    check_data_areas_identical(alpha, bravo)
+    tc.check_data_areas_identical(alpha, bravo, min_mib=64)
 
 
 def test_wrong_shared_secret_never_connects(nodes):
