@@ -332,22 +332,27 @@ static int send_write(struct tandem_req_peer *rp)
  * in order). With writes in the open epoch, close it and wait for its
  * ack. Without, the writes to cover are in closed epochs whose barriers
  * are on their way: wait for the ack of the newest one still in the
- * transfer log, or for nothing if the log is empty. Returns 1 when the
- * flush is resolved at once, else 0 or a negative errno.
+ * transfer log, or for nothing if the log is empty. Under protocol A a
+ * flush, like a write, waits for nothing but the sending of its barrier.
+ * Returns 1 when the flush is resolved, else 0 or a negative errno.
  */
 static int send_flush(struct tandem_req_peer *rp)
 {
 	struct tandem_connection *c = rp->connection;
 	struct tandem_resource *r = c->resource;
 	struct tandem_req_peer *last;
-	bool close;
+	bool close, wait;
+	int err;
 
 	spin_lock_irq(&r->lock);
 	rp->sent = true;
 	close = c->epoch_writes;
-	if (!close && list_empty(&c->transfer_log)) {
+	wait = c->opts.protocol != TANDEM_PROT_A &&
+	       (close || !list_empty(&c->transfer_log));
+	if (!wait) {
 		spin_unlock_irq(&r->lock);
-		return 1;
+		err = close ? close_epoch(c) : 0;
+		return err ? err : 1;
 	}
 	if (close) {
 		rp->epoch = c->epoch_nr;
@@ -408,7 +413,7 @@ static void send_work(struct work_struct *work)
 	if (ret < 0) {
 		drop = rp_resolve(rp, false);
 	} else if (ret == 1) {
-		/* protocol A: sent is enough; a flush with nothing to cover */
+		/* protocol A: sent is enough; or a flush with nothing to wait for */
 		drop = rp_resolve(rp, true);
 	}
 	spin_unlock_irq(&r->lock);
