@@ -249,8 +249,8 @@ def rxe_up(g):
 
 def host_udp_drops():
     """The host's UDP receive-buffer drops so far when the guests' link
-    is a UDP socket per QEMU (TANDEM_VM_LINK=udp); None with the default
-    AF_UNIX link, which cannot drop, or where unreadable."""
+    is a UDP socket per QEMU (the default); None with TANDEM_VM_LINK=unix,
+    which cannot drop, or where unreadable."""
     if tandemvm.link_kind() != "udp":
         return None
     try:
@@ -281,9 +281,8 @@ def fabric_baselines(alpha, bravo):
     except perftest.PerftestError as e:
         res["send_bw_error"] = short(e)
     try:
-        # The same with one 64 KiB message in flight: on the UDP link,
-        # small enough a burst that the host's socket buffers drop
-        # nothing; on the default link, the cost of one message at a time.
+        # The same with one 64 KiB message in flight: the cost of one
+        # message at a time.
         d0 = host_udp_drops()
         r = perftest.run_pair(bravo, alpha, "ib_send_bw", "-R -e -t 1",
                               n=200, size=65536, target="192.0.2.2")

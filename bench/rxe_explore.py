@@ -245,10 +245,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cpus", type=int, default=1)
     ap.add_argument("--only", default="")
-    ap.add_argument("--netdev", choices=("unix", "udp", "tcp"),
-                    default="unix",
-                    help="the guests' link: unix (the harness's default, "
-                         "AF_UNIX datagrams), udp (TANDEM_VM_LINK=udp) or "
+    ap.add_argument("--netdev", choices=("udp", "unix", "tcp"),
+                    default="udp",
+                    help="the guests' link: udp (the harness's default, "
+                         "8 MiB socket buffers), unix (TANDEM_VM_LINK=unix, "
+                         "AF_UNIX datagrams) or "
                          "tcp: QEMU's TCP socket "
                          "netdev (listen=/connect=) instead of the "
                          "datagram one, to compare")

@@ -9,13 +9,14 @@ guest sees the freshly built tree without copying. Each guest has:
     BUG/WARNING/Oops/Call Trace/hung task/lockdep/GPF lines;
   * a command agent (guest/agent.py) reached over virtio-serial;
   * file-backed virtio disks that survive a kill and a reboot;
-  * optionally a NIC joined to a peer guest's by a pair of datagram
-    sockets (192.0.2.0/24 with MTU 9000 in the guests). By default these
-    are AF_UNIX sockets in a folder under /tmp: a full receiver makes the
-    sending QEMU wait instead of dropping frames, so soft-RoCE over it
-    loses nothing. TANDEM_VM_LINK=udp uses UDP on 127.0.0.1 instead,
-    where bursts beyond the host's socket buffer are lost (see
-    docs/TRANSPORT.md, "soft-RoCE in the harness");
+  * optionally a NIC joined to a peer guest's by a pair of UDP sockets on
+    127.0.0.1 (192.0.2.0/24 with MTU 9000 in the guests). The harness
+    makes the sockets, with 8 MiB buffers, and hands them to QEMU: with the
+    host's default buffer (~208 KiB) bursts of soft-RoCE packets were lost
+    and rxe stalled on retransmits. TANDEM_VM_LINK=unix uses AF_UNIX
+    datagram sockets instead (a full receiver makes the sender wait), which
+    once left a guest's transmit queue stuck for good under load; see
+    docs/TRANSPORT.md, "soft-RoCE in the harness";
   * a QMP socket, used to cut and restore the link.
 """
 import atexit
@@ -97,10 +98,32 @@ def free_udp_port():
 
 LINKS = ("unix", "udp")
 
+# Receive buffer of a guest's UDP link socket: a burst of soft-RoCE
+# packets fits (the host default, ~208 KiB, holds a dozen jumbo frames).
+UDP_LINK_RCVBUF = 8 << 20
+SO_SNDBUFFORCE, SO_RCVBUFFORCE = 32, 33	# Linux; socket has no names
+
+
+def udp_link_socket(port, peer_port):
+    """A UDP socket on 127.0.0.1:@port, connected to @peer_port, with a
+    receive buffer of UDP_LINK_RCVBUF (forced past net.core.rmem_max:
+    we are root), for QEMU's `-netdev dgram,local.type=fd`."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for opt in (SO_RCVBUFFORCE, SO_SNDBUFFORCE):
+            s.setsockopt(socket.SOL_SOCKET, opt, UDP_LINK_RCVBUF)
+        s.bind(("127.0.0.1", port))
+        s.connect(("127.0.0.1", peer_port))
+    except OSError as e:
+        s.close()
+        raise VMError("UDP link socket 127.0.0.1:%d -> %d: %s"
+                      % (port, peer_port, e))
+    return s
+
 
 def link_kind():
-    """The guests' link: TANDEM_VM_LINK, unix unless it says udp."""
-    kind = os.environ.get("TANDEM_VM_LINK", "unix")
+    """The guests' link: TANDEM_VM_LINK, udp unless it says unix."""
+    kind = os.environ.get("TANDEM_VM_LINK", "udp")
     if kind not in LINKS:
         raise VMError("TANDEM_VM_LINK=%s: use one of %s"
                       % (kind, ", ".join(LINKS)))
@@ -212,9 +235,8 @@ class Guest:
                                "remote.type=unix,remote.path=%s"
                                % (self.net["path"], self.net["peer_path"])]
         elif self.net:
-            cmd += ["-netdev", "socket,id=n0,udp=127.0.0.1:%d,"
-                               "localaddr=127.0.0.1:%d"
-                               % (self.net["peer_port"], self.net["port"])]
+            cmd += ["-netdev", "dgram,id=n0,local.type=fd,local.str=%d"
+                               % self.net_sock.fileno()]
         if self.net:
             cmd += ["-device", "virtio-net-pci,netdev=n0,mac=%s,host_mtu=9000"
                                % self.net["mac"]]
@@ -250,10 +272,20 @@ class Guest:
                      % (self.boots, self.name)).encode())
         self.console_checked = len(self.console_text())
         self.qemu_log = open(os.path.join(self.workdir, "qemu.log"), "ab")
-        self.proc = subprocess.Popen(
-            self.qemu_cmdline(ctl_path, self.qmp_path),
-            stdin=subprocess.DEVNULL, stdout=self.qemu_log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+        fds = ()
+        if self.net and self.net["link"] == "udp":
+            self.net_sock = udp_link_socket(self.net["port"],
+                                            self.net["peer_port"])
+            fds = (self.net_sock.fileno(),)
+        try:
+            self.proc = subprocess.Popen(
+                self.qemu_cmdline(ctl_path, self.qmp_path),
+                stdin=subprocess.DEVNULL, stdout=self.qemu_log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+                pass_fds=fds)
+        finally:
+            if fds:		# QEMU has its copy; ours would hold the port
+                self.net_sock.close()
         self.launched_at = time.monotonic()
 
     def wait_ready(self):
@@ -432,7 +464,7 @@ class Guest:
 def make_pair(workdir, kernel=None, disks=(), mem_mib=1024, link=None):
     """alpha (192.0.2.1) and bravo (192.0.2.2) on one virtual Ethernet.
 
-    link: "unix" or "udp" (see the module's doc); TANDEM_VM_LINK or unix
+    link: "udp" or "unix" (see the module's doc); TANDEM_VM_LINK or udp
     when None.
     """
     link = link or link_kind()
