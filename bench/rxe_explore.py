@@ -245,10 +245,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cpus", type=int, default=1)
     ap.add_argument("--only", default="")
-    ap.add_argument("--netdev", choices=("udp", "tcp"), default="udp",
-                    help="tcp: join the guests with QEMU's TCP socket "
+    ap.add_argument("--netdev", choices=("unix", "udp", "tcp"),
+                    default="unix",
+                    help="the guests' link: unix (the harness's default, "
+                         "AF_UNIX datagrams), udp (TANDEM_VM_LINK=udp) or "
+                         "tcp: QEMU's TCP socket "
                          "netdev (listen=/connect=) instead of the "
-                         "harness's UDP one, to compare")
+                         "datagram one, to compare")
     ap.add_argument("--tandem", action="store_true",
                     help="install tandem (needed for the self-test)")
     args = ap.parse_args()
@@ -256,7 +259,9 @@ def main():
     workdir = os.path.join(ROOT, "build", "bench", "rxe-%s" %
                            time.strftime("%Y%m%d-%H%M%S"))
     os.makedirs(workdir, exist_ok=True)
-    guests = tandemvm.make_pair(workdir, mem_mib=1024)
+    guests = tandemvm.make_pair(
+        workdir, mem_mib=1024,
+        link="unix" if args.netdev == "unix" else "udp")
     for g in guests:
         g.cpus = args.cpus
     if args.netdev == "tcp":

@@ -9,10 +9,16 @@ guest sees the freshly built tree without copying. Each guest has:
     BUG/WARNING/Oops/Call Trace/hung task/lockdep/GPF lines;
   * a command agent (guest/agent.py) reached over virtio-serial;
   * file-backed virtio disks that survive a kill and a reboot;
-  * optionally a NIC on a QEMU UDP socket network shared with a peer guest
-    (127.0.0.1 on the host; 192.0.2.0/24 with MTU 9000 in the guests);
+  * optionally a NIC joined to a peer guest's by a pair of datagram
+    sockets (192.0.2.0/24 with MTU 9000 in the guests). By default these
+    are AF_UNIX sockets in a folder under /tmp: a full receiver makes the
+    sending QEMU wait instead of dropping frames, so soft-RoCE over it
+    loses nothing. TANDEM_VM_LINK=udp uses UDP on 127.0.0.1 instead,
+    where bursts beyond the host's socket buffer are lost (see
+    docs/TRANSPORT.md, "soft-RoCE in the harness");
   * a QMP socket, used to cut and restore the link.
 """
+import atexit
 import json
 import os
 import re
@@ -21,6 +27,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -88,6 +95,18 @@ def free_udp_port():
     return port
 
 
+LINKS = ("unix", "udp")
+
+
+def link_kind():
+    """The guests' link: TANDEM_VM_LINK, unix unless it says udp."""
+    kind = os.environ.get("TANDEM_VM_LINK", "unix")
+    if kind not in LINKS:
+        raise VMError("TANDEM_VM_LINK=%s: use one of %s"
+                      % (kind, ", ".join(LINKS)))
+    return kind
+
+
 def use_kvm():
     """Software emulation unless TANDEM_VM_ACCEL=kvm asks for KVM.
 
@@ -103,8 +122,9 @@ class Guest:
     name: host name inside the guest (alpha, bravo, ...)
     workdir: host folder for disks, sockets, console log and exchange files
     disks: list of (name, size_in_MiB); created once, kept across reboots
-    net: None, or dict(ip="192.0.2.1/24", mac=..., port=local UDP port,
-         peer_port=peer's UDP port)
+    net: None, or dict(ip="192.0.2.1/24", mac=..., link="unix" or "udp",
+         and the two ends: path/peer_path (unix: socket files) or
+         port/peer_port (udp: ports on 127.0.0.1))
     """
 
     def __init__(self, name, workdir, kernel=None, disks=(), net=None,
@@ -187,11 +207,16 @@ class Guest:
                               "cache=writeback" % (self.disk_file(dname), i),
                     "-device", "virtio-blk-pci,drive=d%d,serial=%s"
                                % (i, dname)]
-        if self.net:
+        if self.net and self.net["link"] == "unix":
+            cmd += ["-netdev", "dgram,id=n0,local.type=unix,local.path=%s,"
+                               "remote.type=unix,remote.path=%s"
+                               % (self.net["path"], self.net["peer_path"])]
+        elif self.net:
             cmd += ["-netdev", "socket,id=n0,udp=127.0.0.1:%d,"
                                "localaddr=127.0.0.1:%d"
-                               % (self.net["peer_port"], self.net["port"]),
-                    "-device", "virtio-net-pci,netdev=n0,mac=%s,host_mtu=9000"
+                               % (self.net["peer_port"], self.net["port"])]
+        if self.net:
+            cmd += ["-device", "virtio-net-pci,netdev=n0,mac=%s,host_mtu=9000"
                                % self.net["mac"]]
         return cmd
 
@@ -210,7 +235,10 @@ class Guest:
         os.makedirs(self.sockdir, exist_ok=True)
         ctl_path = os.path.join(self.sockdir, "ctl")
         self.qmp_path = os.path.join(self.sockdir, "qmp")
-        for p in (ctl_path, self.qmp_path):
+        stale = [ctl_path, self.qmp_path]
+        if self.net and self.net["link"] == "unix":
+            stale.append(self.net["path"])	# left by a killed QEMU
+        for p in stale:
             if os.path.exists(p):
                 os.unlink(p)
         self.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -401,18 +429,31 @@ class Guest:
                     self.console_tail()))
 
 
-def make_pair(workdir, kernel=None, disks=(), mem_mib=1024):
-    """alpha (192.0.2.1) and bravo (192.0.2.2) on one virtual Ethernet."""
-    pa, pb = free_udp_port(), free_udp_port()
-    while pb == pa:
-        pb = free_udp_port()
+def make_pair(workdir, kernel=None, disks=(), mem_mib=1024, link=None):
+    """alpha (192.0.2.1) and bravo (192.0.2.2) on one virtual Ethernet.
+
+    link: "unix" or "udp" (see the module's doc); TANDEM_VM_LINK or unix
+    when None.
+    """
+    link = link or link_kind()
+    if link == "unix":
+        # Short paths: sun_path holds 108 bytes. Kept across reboots.
+        netdir = tempfile.mkdtemp(prefix="tvm-net-", dir="/tmp")
+        atexit.register(shutil.rmtree, netdir, ignore_errors=True)
+        ends = [dict(path=os.path.join(netdir, n)) for n in ("a", "b")]
+        ends[0]["peer_path"], ends[1]["peer_path"] = (ends[1]["path"],
+                                                      ends[0]["path"])
+    else:
+        pa, pb = free_udp_port(), free_udp_port()
+        while pb == pa:
+            pb = free_udp_port()
+        ends = [dict(port=pa, peer_port=pb), dict(port=pb, peer_port=pa)]
     guests = []
-    for name, ip, mac, port, peer in (
-            ("alpha", "192.0.2.1/24", "52:54:00:00:02:01", pa, pb),
-            ("bravo", "192.0.2.2/24", "52:54:00:00:02:02", pb, pa)):
+    for (name, ip, mac), end in zip(
+            (("alpha", "192.0.2.1/24", "52:54:00:00:02:01"),
+             ("bravo", "192.0.2.2/24", "52:54:00:00:02:02")), ends):
         d = os.path.join(workdir, name)
         os.makedirs(d, exist_ok=True)
         guests.append(Guest(name, d, kernel=kernel, disks=disks, mem_mib=mem_mib,
-                            net=dict(ip=ip, mac=mac, port=port,
-                                     peer_port=peer)))
+                            net=dict(ip=ip, mac=mac, link=link, **end)))
     return guests
