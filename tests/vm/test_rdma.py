@@ -11,10 +11,11 @@ guests, alpha (192.0.2.1) and bravo (192.0.2.2):
   * the data_mode parameter takes send and write and refuses the rest;
   * a resource replicated over `--transport=rdma` with the data_mode that
     is NOT the default (the other suites run the default): initial sync,
-    data equal on both nodes; the tests below keep that mode (device
-    removal, reconnection, unloading);
+    data equal on both nodes;
   * `rdma link delete rxe0` under a connected resource drops the
-    connection within bounded time, `rdma link add` lets it reconnect;
+    connection within bounded time, `rdma link add` lets it reconnect,
+    now with alpha back on the default data_mode and bravo not: each
+    direction runs the way its receiver asked, and the data stays equal;
   * the module cannot be removed while a connection uses it.
 
 See docs/TRANSPORT.md ("RDMA transport")."""
@@ -218,11 +219,27 @@ def test_device_removal_drops_and_readd_reconnects(nodes):
     # While the device is gone, the Primary keeps writing.
     alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=64k count=16 seek=50 "
                 "oflag=direct status=none", timeout=120)
+    # The two nodes now ask for different data modes.
+    a_mode = alpha.default_mode
+    b_mode = [m for m in MODES if m != a_mode][0]
+    set_mode(alpha, a_mode)
+    assert bravo.check("cat %s" % DATA_MODE).strip() == b_mode
+    for g in nodes:
+        g.check("echo tandem-mixed-modes > /dev/kmsg")
     rxe_up(alpha)
     tandemctl.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
                                r"ds:UpToDate/UpToDate", timeout=180)
     tandemctl.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
                                r"ds:UpToDate/UpToDate", timeout=60)
+    for g, rx, tx in ((alpha, a_mode, b_mode), (bravo, b_mode, a_mode)):
+        lines = mode_lines(g, "tandem-mixed-modes")
+        want = "(DATA: we receive by %s, send by %s)" % (MODE_NAMES[rx],
+                                                         MODE_NAMES[tx])
+        assert lines and all(l.endswith(want) for l in lines), (g.name,
+                                                                lines)
+    # a write after the reconnection goes to bravo in bravo's mode
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=1M count=4 seek=20 "
+                "oflag=direct status=none", timeout=120)
     check_data_areas_identical(alpha, bravo)
 
 
