@@ -13,9 +13,15 @@ Boots alpha and bravo (tests/vm/tandemvm.py), gives each two RAM disks
                  (bench/perftest.py)
   tandem C / A   /dev/tandem0, alpha Primary, bravo Secondary, UpToDate,
                  over the TCP transport, then over the RDMA transport
-                 (--transport=rdma, on the same soft-RoCE device)
+                 (--transport=rdma, on the same soft-RoCE device) once per
+                 DATA mode of --rdma-modes (the module's data_mode
+                 parameter: send or write; default: the module's default)
   DRBD 8.4 C / A the in-tree drbd module driven by Debian's drbd-utils,
                  /dev/drbd0 on the guests' second RAM disk
+  RDMA selftest  with --rdma-selftest N: the transport self-test
+                 (debugfs transport_selftest, both ends in alpha over
+                 rxe0) N times per data_mode of --rdma-modes, interleaved:
+                 64 KiB throughput, 0 B round trips, 1 MiB from 8 senders
 
 Each block row gets a QD1 4 KiB O_DIRECT|O_SYNC random-write run (clat
 p50/p99) and a 1 MiB O_DIRECT sequential-write run (MB/s). A row that
@@ -319,6 +325,93 @@ def fabric_baselines(alpha, bravo):
     return res
 
 
+# -- the RDMA transport's self-test ----------------------------------------
+
+SELFTEST = "/sys/kernel/debug/tandem/transport_selftest"
+SELFTEST_CASES = (("64k", "count=2000 size=65536 senders=2"),
+                  ("0b", "count=500 size=0 senders=1"),
+                  ("1m_x8", "count=64 size=1048576 senders=8"))
+SELFTEST_RE = re.compile(
+    r"^ok class=rdma messages=(\d+) bytes=(\d+) data_MBps=([\d.]+) "
+    r"rtt_us_p50=(\d+) rtt_us_p99=(\d+) ")
+
+
+def rdma_selftests(g, modes, reps):
+    """Each case of SELFTEST_CASES under each data_mode, reps times,
+    modes interleaved (so drift hits both alike). Returns a list of
+    {mode, case, rep, mb_per_s, rtt_p50_us, rtt_p99_us, line}; a run
+    that fails is recorded with its error."""
+    out = []
+    for rep_ in range(1, reps + 1):
+        for mode in modes:
+            for case, args in SELFTEST_CASES:
+                r = {"mode": mode, "case": case, "rep": rep_, "args": args}
+                try:
+                    must(g, "echo %s > %s" % (mode, RDMA_MODE_PARAM))
+                    g.check("echo bench-selftest-%s-%s-%d > /dev/kmsg"
+                            % (mode, case, rep_))
+                    res = g.run("echo 'rdma 192.0.2.1:7790 192.0.2.1:7791 "
+                                "%s' > %s" % (args, SELFTEST), timeout=300)
+                    line = g.run("cat %s" % SELFTEST,
+                                 timeout=30).out.strip()
+                    m = SELFTEST_RE.match(line)
+                    if res.rc != 0 or not m:
+                        raise RowError("selftest %s failed (rc %s): %s" % (
+                            args, res.rc, line[-300:]))
+                    log_ = g.run("dmesg", timeout=30).out.rsplit(
+                        "bench-selftest-%s-%s-%d" % (mode, case, rep_), 1)[-1]
+                    want = "we receive by %s," % RDMA_MODE_NAMES[mode]
+                    if want not in log_:
+                        raise RowError("selftest %s: no connection logged "
+                                       "`%s`" % (args, want))
+                    r.update(mb_per_s=float(m.group(3)),
+                             rtt_p50_us=int(m.group(4)),
+                             rtt_p99_us=int(m.group(5)), line=line)
+                    log("  selftest %s %s #%d: %s" % (mode, case, rep_,
+                                                       line))
+                except (RowError, tandemvm.VMError) as e:
+                    r["error"] = short(e)
+                    log("  selftest %s %s #%d NOT MEASURED: %s" % (
+                        mode, case, rep_, r["error"][:300]))
+                out.append(r)
+    return out
+
+
+def selftest_table(runs):
+    """Per case and mode: median (min..max) of MB/s and round trip p50."""
+    def med(v):
+        v = sorted(v)
+        n = len(v)
+        return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0
+    form = "%-7s %-6s %4s %24s %24s %24s"
+    lines = [form % ("case", "mode", "runs", "MB/s med (min..max)",
+                     "rtt p50 us med (range)", "rtt p99 us med (range)")]
+    lines.append("-" * len(lines[0]))
+    modes = []
+    for r in runs:
+        if r["mode"] not in modes:
+            modes.append(r["mode"])
+    for case, _ in SELFTEST_CASES:
+        for mode in modes:
+            ok = [r for r in runs if r["case"] == case and
+                  r["mode"] == mode and "error" not in r]
+            bad = len([r for r in runs if r["case"] == case and
+                       r["mode"] == mode and "error" in r])
+            if not ok:
+                lines.append("%-7s %-6s not measured (%d failed)"
+                             % (case, mode, bad))
+                continue
+            cells = []
+            for key, spec in (("mb_per_s", "%.1f"), ("rtt_p50_us", "%d"),
+                              ("rtt_p99_us", "%d")):
+                v = [r[key] for r in ok]
+                cells.append(("%s (%s..%s)" % (spec, spec, spec)) % (
+                    med(v), min(v), max(v)))
+            lines.append(form % ((case, mode, "%d%s" % (
+                len(ok), "+%dx" % bad if bad else "")) + tuple(cells)))
+    return lines
+
+
 # -- replicated stacks -------------------------------------------------
 
 class Stack:
@@ -398,20 +491,51 @@ class Tandem(Stack):
             g.run("tandemsetup down r0", timeout=60)
 
 
+RDMA_MODE_PARAM = "/sys/module/tandem_transport_rdma/parameters/data_mode"
+RDMA_MODE_NAMES = {"send": "SEND", "write": "RDMA WRITE"}
+
+
+def rdma_default_mode(g):
+    """data_mode of a freshly loaded tandem_transport_rdma (the caller
+    has not changed it yet)."""
+    must(g, "modprobe tandem_transport_rdma")
+    return must(g, "cat %s" % RDMA_MODE_PARAM).strip()
+
+
 class TandemRdma(Tandem):
-    """tandem with --transport=rdma over soft-RoCE (rxe0 on eth0)."""
-    name = "tandem/RDMA"
+    """tandem with --transport=rdma over soft-RoCE (rxe0 on eth0), DATA
+    in the given data_mode on both nodes."""
     transport = "rdma"
     network = "rdma"
 
+    def __init__(self, alpha, bravo, mode):
+        Tandem.__init__(self, alpha, bravo)
+        self.mode = mode
+        self.name = "tandem/RDMA %s" % mode
+
+    def up(self):
+        for g in (self.alpha, self.bravo):
+            must(g, "modprobe tandem_transport_rdma && echo %s > %s"
+                 % (self.mode, RDMA_MODE_PARAM))
+        Tandem.up(self)
+
     def check_transport(self):
         Tandem.check_transport(self)
+        want = "(DATA: we receive by %s, send by %s)" % (
+            RDMA_MODE_NAMES[self.mode], RDMA_MODE_NAMES[self.mode])
         for g in (self.alpha, self.bravo):
             ref = g.run("cat /sys/module/tandem_transport_rdma/refcnt",
                         timeout=30).out.strip()
             if not ref.isdigit() or int(ref) < 1:
                 raise RowError("%s: tandem_transport_rdma not in use "
                                "(refcnt %r)" % (g.name, ref))
+            line = g.run("dmesg | grep 'tandem_transport_rdma: connected' "
+                         "| tail -1", timeout=30).out.strip()
+            if not line.endswith(want):
+                raise RowError("%s: last RDMA connection did not run DATA "
+                               "by %s both ways: %s" % (
+                                   g.name, RDMA_MODE_NAMES[self.mode],
+                                   line or "(no line)"))
 
 
 def drbd_conf(proto, disk):
@@ -509,7 +633,7 @@ def table(rows, raw):
     could not be measured, for the reason in note n)."""
     head = ("configuration", "4k p50 us", "4k p99 us", "1M MB/s",
             "p50 x raw", "p99 x raw", "MB/s x raw")
-    form = "%-22s %10s %10s %9s %10s %10s %10s"
+    form = "%-31s %10s %10s %9s %10s %10s %10s"
     lines = [form % head, "-" * len(form % head)]
     notes = []
 
@@ -521,7 +645,7 @@ def table(rows, raw):
     base = raw or {}
     for r in rows:
         if r.get("error"):
-            lines.append("%-22s not measured %s" % (
+            lines.append("%-31s not measured %s" % (
                 r["name"], note(r["error"])))
             continue
         if r.get("lat4k_error"):
@@ -601,7 +725,7 @@ def vs_network(r, limits):
 def vs_table(rows, limits):
     """Each replicated row against its own network, measured in the same
     run: 4k p50 over (disk + 1 or 2 round trips), 1M over the stream."""
-    form = "%-22s %-5s %11s %11s %14s %11s"
+    form = "%-31s %-5s %11s %11s %14s %11s"
     head = form % ("against the network", "net", "p50/1-RT", "p50/2-RT",
                    "1M/net stream", "host drops")
     out = [head, "-" * len(head)]
@@ -691,7 +815,21 @@ def main():
     ap.add_argument("--skip", default="",
                     help="comma list of row groups to skip: "
                          "raw,net,fabric,tandem,rdma,drbd")
+    ap.add_argument("--rdma-modes", default="default",
+                    help="comma list of the RDMA transport's data_mode to "
+                         "run the tandem/RDMA rows under, in this order "
+                         "(send, write, or default: the module's); a mode "
+                         "may repeat, to see the noise (default: default)")
+    ap.add_argument("--rdma-selftest", type=int, default=0, metavar="N",
+                    help="run the RDMA transport self-test N times per "
+                         "data_mode of --rdma-modes on alpha (default 0)")
     args = ap.parse_args()
+    rdma_modes = [m for m in args.rdma_modes.split(",") if m]
+    if not rdma_modes or any(m not in ("send", "write", "default")
+                             for m in rdma_modes):
+        print("bench_quick: --rdma-modes takes send, write, default",
+              file=sys.stderr)
+        return 2
     if not (1 <= args.runtime <= 120 and 1 <= args.net_seconds <= 60 and
             64 <= args.ram_mib <= 1024):
         print("bench_quick: runtime 1-120, net-seconds 1-60, ram-mib "
@@ -810,11 +948,35 @@ def main():
                 if k in result["fabric"]:
                     log("  fabric %s: %s" % (k, result["fabric"][k][:400]))
 
+        if args.rdma_selftest and not fabric_err and "rdma" not in skip:
+            default_mode = rdma_default_mode(alpha)
+            modes = []
+            for m in rdma_modes:
+                m = default_mode if m == "default" else m
+                if m not in modes:
+                    modes.append(m)
+            log("measuring: RDMA transport self-test on alpha, data_mode "
+                "%s, %d times each" % ("/".join(modes), args.rdma_selftest))
+            try:
+                result["rdma_selftest"] = rdma_selftests(
+                    alpha, modes, args.rdma_selftest)
+            finally:
+                alpha.run("echo %s > %s" % (default_mode, RDMA_MODE_PARAM),
+                          timeout=30)
+
         stacks = []
         if "tandem" not in skip:
             stacks.append((Tandem(alpha, bravo), "tandem"))
         if "rdma" not in skip:
-            stacks.append((TandemRdma(alpha, bravo), "tandem/RDMA"))
+            default_mode = rdma_default_mode(alpha)
+            result["env"]["rdma_default_data_mode"] = default_mode
+            seen = {}
+            for m in rdma_modes:
+                m = default_mode if m == "default" else m
+                seen[m] = seen.get(m, 0) + 1
+                label = "tandem/RDMA %s%s" % (
+                    m, "" if seen[m] == 1 else " #%d" % seen[m])
+                stacks.append((TandemRdma(alpha, bravo, m), label))
         if "drbd" not in skip:
             stacks.append((Drbd(alpha, bravo), "DRBD 8.4"))
         for stack, label in stacks:
@@ -849,6 +1011,8 @@ def main():
                     return row
                 row = block_row("%s protocol %s" % (label, proto), run_stack)
                 row["network"] = stack.network
+                if isinstance(stack, TandemRdma):
+                    row["rdma_data_mode"] = stack.mode
             log("%s: down" % stack.name)
             stack.down()
     except BaseException as e:
@@ -925,6 +1089,15 @@ def main():
                   " with the flush O_SYNC adds (2 round trips): %.0f us" % (
                       label, lim["rt_what"], lim["limit_1rt_us"],
                       lim["limit_2rt_us"]))
+    if result.get("rdma_selftest"):
+        print()
+        print("RDMA transport self-test on alpha (rxe0 to its own address), "
+              "per data_mode:")
+        print("\n".join(selftest_table(result["rdma_selftest"])))
+        for r in result["rdma_selftest"]:
+            if "error" in r:
+                result["errors"].append("selftest %s %s #%d: %s" % (
+                    r["mode"], r["case"], r["rep"], r["error"]))
     vlines = vs_table(rows, limits)
     if vlines:
         print()

@@ -9,12 +9,17 @@
  * teardown; connection setup lives in rdma_cm.c. docs/TRANSPORT.md ("RDMA
  * transport") explains the design.
  *
- * Data path: two-sided SEND with immediate data, copying into and out of
- * pre-registered buffers. A message is one or more chunks of at most one
- * receive buffer of the peer; the receiver hands out the bytes of the
- * chunks in order. The immediate data returns credits (receive buffers
- * reposted since the last report) and flags the last chunk of a message
- * and credit-only updates.
+ * Data path: the sender copies into pre-registered send buffers; a
+ * message is one or more chunks of at most one receive buffer of the
+ * peer, and the receiver hands out the bytes of the chunks in order. The
+ * immediate data returns credits (receive buffers reposted since the last
+ * report) and flags the last chunk of a message and credit-only updates.
+ * How a chunk reaches the peer is the peer's choice (enum
+ * trdma_data_mode, the data_mode parameter, DATA stream only): two-sided
+ * SEND into its posted receive buffers, or RDMA WRITE with immediate into
+ * its receive slots, registered for remote write, in order (the slot is
+ * in the immediate, as a check), each write consuming a posted receive
+ * work request without a buffer that delivers the immediate.
  *
  * Lifetime: an established connection is a struct trdma_conn with a
  * reference count, like the TCP transport's; its streams have their own
@@ -30,6 +35,7 @@
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
+#include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -46,6 +52,53 @@ static LIST_HEAD(trdma_devs);
 static DEFINE_MUTEX(trdma_dev_mutex);
 
 /* ---- options --------------------------------------------------------- */
+
+static const char * const trdma_mode_names[] = {
+	[TRDMA_MODE_SEND]	= "send",
+	[TRDMA_MODE_WRITE]	= "write",
+};
+
+/*
+ * How DATA streams set up from now on receive; see enum trdma_data_mode.
+ * SEND by default: RDMA WRITE measured no faster on soft-RoCE and needs
+ * more of the device (docs/TRANSPORT.md, "SEND against RDMA WRITE").
+ */
+static int trdma_data_mode = TRDMA_MODE_SEND;
+
+static int trdma_data_mode_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(trdma_mode_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(*(int *)kp->arg, i);
+	return 0;
+}
+
+static int trdma_data_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  trdma_mode_names[READ_ONCE(*(int *)kp->arg)]);
+}
+
+static const struct kernel_param_ops trdma_data_mode_ops = {
+	.set	= trdma_data_mode_set,
+	.get	= trdma_data_mode_get,
+};
+module_param_cb(data_mode, &trdma_data_mode_ops, &trdma_data_mode, 0644);
+MODULE_PARM_DESC(data_mode,
+		 "how DATA payloads reach this node: send (two-sided SEND into posted receive buffers) or write (the peer RDMA WRITEs with immediate into receive slots registered for remote write); read when a connection is set up, the peer follows what each receiver announces (default send)");
+
+/**
+ * trdma_mode_name() - readable name of a data mode, for the log
+ * @mode: enum trdma_data_mode
+ *
+ * Return: "SEND" or "RDMA WRITE".
+ */
+const char *trdma_mode_name(enum trdma_data_mode mode)
+{
+	return mode == TRDMA_MODE_WRITE ? "RDMA WRITE" : "SEND";
+}
 
 /* Bytes of DATA receive buffers: rcvbuf-size, or max-buffers pages. */
 static u32 trdma_rx_bytes(const struct tandem_net_conf *conf)
@@ -241,6 +294,8 @@ again:
 /* ---- streams: buffers and verbs resources ----------------------------- */
 
 static void trdma_rx_done(struct ib_cq *cq, struct ib_wc *wc);
+static void trdma_rx_write_done(struct ib_cq *cq, struct ib_wc *wc);
+static void trdma_reg_done(struct ib_cq *cq, struct ib_wc *wc);
 static void trdma_tx_done(struct ib_cq *cq, struct ib_wc *wc);
 static void trdma_credit_done(struct ib_cq *cq, struct ib_wc *wc);
 
@@ -263,6 +318,8 @@ struct trdma_stream *trdma_stream_alloc(enum tandem_stream stream)
 	spin_lock_init(&s->lock);
 	s->cm_state = -1;
 	s->credit_cqe.done = trdma_credit_done;
+	s->rx_cqe.done = trdma_rx_write_done;
+	s->reg_cqe.done = trdma_reg_done;
 	init_waitqueue_head(&s->wq);
 	return s;
 }
@@ -347,8 +404,55 @@ static void trdma_stream_size(struct trdma_stream *s,
 		s->nr_tx = TRDMA_CTRL_BUFS;
 	}
 	s->nr_rx = s->rx_credits + TRDMA_CREDIT_MSGS;
+	s->nr_rxbuf = s->nr_rx;
 	/* report reposted buffers once a quarter of the credits are back */
 	s->credit_thresh = max_t(u32, 1, s->rx_credits / 4);
+}
+
+/*
+ * Can one fast-registration MR map @nr slots of @slot_size bytes with
+ * pages of @page_size bytes on @ibdev?
+ */
+static bool trdma_mr_fits(struct ib_device *ibdev, u32 nr, u32 slot_size,
+			  u32 page_size)
+{
+	const struct ib_device_attr *a = &ibdev->attrs;
+
+	return slot_size % page_size == 0 && (a->page_size_cap & page_size) &&
+	       (u64)nr * (slot_size / page_size) <= a->max_fast_reg_page_list_len;
+}
+
+/* Page sizes to map the slots with, best first: one page per slot. */
+static const u32 trdma_mr_page_sizes[] = { TRDMA_DATA_BUF_SIZE, PAGE_SIZE };
+
+/*
+ * How @s will receive: the data_mode parameter for DATA, if the device
+ * can register all its slots in one MR (else SEND, saying why), and SEND
+ * for CONTROL. Sizes @s's receive buffers accordingly.
+ */
+static void trdma_stream_mode(struct trdma_stream *s, struct ib_device *ibdev)
+{
+	bool fits = false;
+	u32 i;
+
+	s->rx_mode = TRDMA_MODE_SEND;
+	if (s->stream != TANDEM_STREAM_DATA ||
+	    READ_ONCE(trdma_data_mode) != TRDMA_MODE_WRITE)
+		return;
+	for (i = 0; i < ARRAY_SIZE(trdma_mr_page_sizes); i++)
+		fits |= trdma_mr_fits(ibdev, s->rx_credits, s->rx_size,
+				      trdma_mr_page_sizes[i]);
+	if (!fits || s->rx_credits > TRDMA_IMM_SLOT_MAX + 1 ||
+	    !(ibdev->attrs.device_cap_flags & IB_DEVICE_MEM_MGT_EXTENSIONS)) {
+		pr_info_ratelimited("%s: cannot register %u receive slots of %u bytes in one region (at most %u pages): receiving by SEND\n",
+				    dev_name(&ibdev->dev), s->rx_credits,
+				    s->rx_size,
+				    ibdev->attrs.max_fast_reg_page_list_len);
+		return;
+	}
+	s->rx_mode = TRDMA_MODE_WRITE;
+	/* a slot per credit; credit updates land in no buffer */
+	s->nr_rxbuf = s->rx_credits;
 }
 
 /* Work requests and completions @s needs, against the device's limits. */
@@ -356,7 +460,7 @@ static int trdma_stream_check_limits(struct trdma_stream *s,
 				     struct ib_device *ibdev)
 {
 	const struct ib_device_attr *a = &ibdev->attrs;
-	u32 send_wr = s->nr_tx + TRDMA_CREDIT_MSGS + 1;
+	u32 send_wr = s->nr_tx + TRDMA_CREDIT_MSGS + 2;
 	u32 recv_wr = s->nr_rx + 1;
 
 	if (send_wr > (u32)a->max_qp_wr || recv_wr > (u32)a->max_qp_wr ||
@@ -369,22 +473,31 @@ static int trdma_stream_check_limits(struct trdma_stream *s,
 	return 0;
 }
 
+/*
+ * Post a receive work request. TRDMA_MODE_SEND: into @b. TRDMA_MODE_WRITE:
+ * without a buffer (it only takes an immediate), handing the slot @b, if
+ * any, back to the device.
+ */
 static int trdma_post_recv_locked(struct trdma_stream *s, struct trdma_buf *b)
 {
-	struct ib_sge sge = {
-		.addr = b->dma, .length = s->rx_size,
-		.lkey = s->dev->pd->local_dma_lkey,
-	};
-	struct ib_recv_wr wr = {
-		.wr_cqe = &b->cqe, .sg_list = &sge, .num_sge = 1,
-	};
+	struct ib_sge sge = {};
+	struct ib_recv_wr wr = { .wr_cqe = &s->rx_cqe };
 	int err;
 
 	lockdep_assert_held(&s->lock);
 	if (s->dead)
 		return -ESHUTDOWN;
-	ib_dma_sync_single_for_device(s->dev->ibdev, b->dma, s->rx_size,
-				      DMA_FROM_DEVICE);
+	if (b)
+		ib_dma_sync_single_for_device(s->dev->ibdev, b->dma,
+					      s->rx_size, DMA_FROM_DEVICE);
+	if (s->rx_mode == TRDMA_MODE_SEND) {
+		sge.addr = b->dma;
+		sge.length = s->rx_size;
+		sge.lkey = s->dev->pd->local_dma_lkey;
+		wr.wr_cqe = &b->cqe;
+		wr.sg_list = &sge;
+		wr.num_sge = 1;
+	}
 	err = ib_post_recv(s->qp, &wr, NULL);
 	if (!err)
 		s->rx_posted++;
@@ -418,6 +531,104 @@ static void trdma_credit_update_locked(struct trdma_stream *s)
 	s->unacked -= n;
 }
 
+/*
+ * TRDMA_MODE_WRITE: one fast-registration MR over every (mapped) slot,
+ * slot i at rx_mr->iova + i * rx_size. Registered for remote write by a
+ * work request once the QP can send: trdma_stream_grant().
+ */
+static int trdma_rx_mr_alloc(struct trdma_stream *s, struct ib_device *ibdev)
+{
+	struct scatterlist *sgl;
+	int n, err = -EOPNOTSUPP;
+	u32 i;
+
+	lockdep_assert_held(&s->mutex);
+	sgl = kvcalloc(s->nr_rxbuf, sizeof(*sgl), GFP_KERNEL);
+	if (!sgl)
+		return -ENOMEM;
+	sg_init_table(sgl, s->nr_rxbuf);
+	for (i = 0; i < s->nr_rxbuf; i++) {
+		sg_set_buf(&sgl[i], s->rx[i].addr, s->rx_size);
+		sg_dma_address(&sgl[i]) = s->rx[i].dma;
+		sg_dma_len(&sgl[i]) = s->rx_size;
+	}
+	for (i = 0; i < ARRAY_SIZE(trdma_mr_page_sizes); i++) {
+		u32 pg = trdma_mr_page_sizes[i];
+		struct ib_mr *mr;
+
+		if (!trdma_mr_fits(ibdev, s->nr_rxbuf, s->rx_size, pg))
+			continue;
+		mr = ib_alloc_mr(s->dev->pd, IB_MR_TYPE_MEM_REG,
+				 s->nr_rxbuf * (s->rx_size / pg));
+		if (IS_ERR(mr)) {
+			err = PTR_ERR(mr);
+			continue;
+		}
+		/* all or nothing: a slot must not straddle a mapping hole */
+		n = ib_map_mr_sg(mr, sgl, s->nr_rxbuf, NULL, pg);
+		if (n == s->nr_rxbuf &&
+		    mr->length == (u64)s->nr_rxbuf * s->rx_size) {
+			s->rx_mr = mr;
+			err = 0;
+			break;
+		}
+		ib_dereg_mr(mr);
+		err = n < 0 ? n : -EINVAL;
+	}
+	kvfree(sgl);
+	if (err)
+		pr_err_ratelimited("%s: registering %u receive slots for RDMA WRITE failed (%d); data_mode=send avoids it\n",
+				   dev_name(&ibdev->dev), s->nr_rxbuf, err);
+	return err;
+}
+
+/**
+ * trdma_stream_grant() - TRDMA_MODE_WRITE: open the slots to the peer
+ * @s: a stream whose connection is established
+ *
+ * Posts the registration of the slots for remote write and, behind it on
+ * the same send queue, so executed after it, a credit update granting
+ * every slot: the peer starts with no credit and writes nothing before.
+ * Does nothing in TRDMA_MODE_SEND (the peer's credits came with our
+ * private data) and after the first call. Process context.
+ */
+void trdma_stream_grant(struct trdma_stream *s)
+{
+	struct ib_send_wr credit = {
+		.wr_cqe = &s->credit_cqe, .opcode = IB_WR_SEND_WITH_IMM,
+		.send_flags = IB_SEND_SIGNALED,
+	};
+	struct ib_reg_wr reg = {
+		.wr = {
+			.wr_cqe = &s->reg_cqe, .opcode = IB_WR_REG_MR,
+			.send_flags = IB_SEND_SIGNALED, .next = &credit,
+		},
+		.access = IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE,
+	};
+	const struct ib_send_wr *bad = NULL;
+
+	spin_lock_bh(&s->lock);
+	if (s->rx_mode != TRDMA_MODE_WRITE || s->rx_granted || s->dead ||
+	    s->broken)
+		goto out_unlock;
+	s->rx_granted = true;
+	reg.mr = s->rx_mr;
+	reg.key = s->rx_mr->rkey;
+	credit.ex.imm_data = cpu_to_be32(TRDMA_IMM_CREDIT_ONLY | s->rx_credits);
+	if (ib_post_send(s->qp, &reg.wr, &bad)) {
+		s->broken = true;
+		/* what went before @bad completes (flushed) all the same */
+		if (bad == &credit)
+			s->reg_posted++;
+		goto out_unlock;
+	}
+	s->reg_posted++;
+	s->credit_msgs++;
+out_unlock:
+	spin_unlock_bh(&s->lock);
+	wake_up_all(&s->wq);
+}
+
 /**
  * trdma_stream_setup() - create the verbs resources of @s
  * @s: a stream whose rdma_cm id has a device (route resolved, or a
@@ -425,7 +636,9 @@ static void trdma_credit_update_locked(struct trdma_stream *s)
  * @conf: valid options, sizing the buffers
  *
  * Creates the CQ and the QP, maps the buffers and posts every receive
- * buffer, so the peer may send as soon as the connection is up.
+ * buffer, so the peer may send as soon as the connection is up. In
+ * TRDMA_MODE_WRITE also allocates and maps the slots' MR, registered by
+ * trdma_stream_grant() once the connection is up.
  *
  * Return: 0, -EINVAL if the device cannot hold that many buffers,
  * -ENODEV if it is going away, or another negative errno.
@@ -439,10 +652,11 @@ int trdma_stream_setup(struct trdma_stream *s,
 	int err;
 
 	trdma_stream_size(s, conf);
+	trdma_stream_mode(s, ibdev);
 	err = trdma_stream_check_limits(s, ibdev);
 	if (err)
 		return err;
-	s->rx = trdma_bufs_alloc(s, s->nr_rx, s->rx_size, trdma_rx_done);
+	s->rx = trdma_bufs_alloc(s, s->nr_rxbuf, s->rx_size, trdma_rx_done);
 	s->tx = trdma_bufs_alloc(s, s->nr_tx, s->tx_size, trdma_tx_done);
 	s->rx_fifo = kvcalloc(s->nr_rx, sizeof(*s->rx_fifo), GFP_KERNEL);
 	s->tx_free = kvcalloc(s->nr_tx, sizeof(*s->tx_free), GFP_KERNEL);
@@ -460,7 +674,7 @@ int trdma_stream_setup(struct trdma_stream *s,
 	err = trdma_dev_attach(s, ibdev);
 	if (err)
 		goto out_unlock;
-	err = trdma_bufs_map(ibdev, s->rx, s->nr_rx, s->rx_size,
+	err = trdma_bufs_map(ibdev, s->rx, s->nr_rxbuf, s->rx_size,
 			     DMA_FROM_DEVICE);
 	if (err)
 		goto out_detach;
@@ -468,17 +682,23 @@ int trdma_stream_setup(struct trdma_stream *s,
 			     DMA_TO_DEVICE);
 	if (err)
 		goto out_unmap_rx;
+	if (s->rx_mode == TRDMA_MODE_WRITE) {
+		err = trdma_rx_mr_alloc(s, ibdev);
+		if (err)
+			goto out_unmap_tx;
+	}
 	s->cq = ib_alloc_cq_any(ibdev, s, s->nr_rx + s->nr_tx +
-				TRDMA_CREDIT_MSGS + 2, IB_POLL_SOFTIRQ);
+				TRDMA_CREDIT_MSGS + 3, IB_POLL_SOFTIRQ);
 	if (IS_ERR(s->cq)) {
 		err = PTR_ERR(s->cq);
 		s->cq = NULL;
-		goto out_unmap_tx;
+		goto out_dereg_mr;
 	}
 	qp_attr.qp_context = s;
 	qp_attr.send_cq = s->cq;
 	qp_attr.recv_cq = s->cq;
-	qp_attr.cap.max_send_wr = s->nr_tx + TRDMA_CREDIT_MSGS + 1;
+	/* and the slots' registration */
+	qp_attr.cap.max_send_wr = s->nr_tx + TRDMA_CREDIT_MSGS + 2;
 	qp_attr.cap.max_recv_wr = s->nr_rx + 1;
 	qp_attr.cap.max_send_sge = 1;
 	qp_attr.cap.max_recv_sge = 1;
@@ -491,7 +711,8 @@ int trdma_stream_setup(struct trdma_stream *s,
 
 	spin_lock_bh(&s->lock);
 	for (i = 0; i < s->nr_rx && !err; i++)
-		err = trdma_post_recv_locked(s, &s->rx[i]);
+		err = trdma_post_recv_locked(s, s->rx_mode == TRDMA_MODE_SEND ?
+					     &s->rx[i] : NULL);
 	spin_unlock_bh(&s->lock);
 	mutex_unlock(&s->mutex);
 	/* a failed post leaves the QP to the teardown, which flushes it */
@@ -500,10 +721,16 @@ int trdma_stream_setup(struct trdma_stream *s,
 out_free_cq:
 	ib_free_cq(s->cq);
 	s->cq = NULL;
+out_dereg_mr:
+	if (s->rx_mr) {
+		ib_dereg_mr(s->rx_mr);
+		s->rx_mr = NULL;
+	}
 out_unmap_tx:
 	trdma_bufs_unmap(ibdev, s->tx, s->nr_tx, s->tx_size, DMA_TO_DEVICE);
 out_unmap_rx:
-	trdma_bufs_unmap(ibdev, s->rx, s->nr_rx, s->rx_size, DMA_FROM_DEVICE);
+	trdma_bufs_unmap(ibdev, s->rx, s->nr_rxbuf, s->rx_size,
+			 DMA_FROM_DEVICE);
 out_detach:
 	trdma_dev_detach(s);
 out_unlock:
@@ -514,16 +741,24 @@ out_unlock:
 /**
  * trdma_stream_start() - the peer's buffers are known: we may send
  * @s: the stream
- * @peer_credits: receive buffers the peer granted
- * @peer_buf_size: bytes per receive buffer of the peer
+ * @peer: how the peer receives, from its private data
+ *
+ * A peer receiving by SEND granted its credits in the private data; one
+ * receiving by RDMA WRITE grants them once its slots are registered
+ * (trdma_stream_grant()), which may already have happened.
  */
-void trdma_stream_start(struct trdma_stream *s, u32 peer_credits,
-			u32 peer_buf_size)
+void trdma_stream_start(struct trdma_stream *s,
+			const struct trdma_peer_ring *peer)
 {
 	spin_lock_bh(&s->lock);
-	s->peer_credits = peer_credits;
-	s->peer_buf_size = peer_buf_size;
-	s->credits = peer_credits;
+	s->peer_credits = peer->credits;
+	s->peer_buf_size = peer->buf_size;
+	s->peer_mode = peer->mode;
+	s->peer_rkey = peer->rkey;
+	s->peer_addr = peer->addr;
+	s->tx_slot = 0;
+	if (peer->mode == TRDMA_MODE_SEND)
+		s->credits = peer->credits;
 	spin_unlock_bh(&s->lock);
 }
 
@@ -549,7 +784,8 @@ static u32 trdma_outstanding(struct trdma_stream *s)
 	u32 n;
 
 	spin_lock_bh(&s->lock);
-	n = s->rx_posted + (s->nr_tx - s->tx_nfree) + s->credit_msgs;
+	n = s->rx_posted + (s->nr_tx - s->tx_nfree) + s->credit_msgs +
+	    s->reg_posted;
 	spin_unlock_bh(&s->lock);
 	return n;
 }
@@ -559,7 +795,8 @@ static u32 trdma_outstanding(struct trdma_stream *s)
  * @s: the stream
  *
  * The QP goes to the error state, its work requests flush (bounded
- * wait), then QP, CQ and buffer mappings go and @s leaves its device.
+ * wait), then QP, CQ, the slots' MR (which deregistering invalidates)
+ * and buffer mappings go and @s leaves its device.
  * Idempotent; the rdma_cm id and the memory stay until the last
  * reference. Process context.
  */
@@ -590,8 +827,13 @@ void trdma_stream_teardown(struct trdma_stream *s)
 		ib_free_cq(s->cq);
 		s->cq = NULL;
 	}
+	if (s->rx_mr) {
+		ib_dereg_mr(s->rx_mr);
+		s->rx_mr = NULL;
+	}
 	trdma_bufs_unmap(ibdev, s->tx, s->nr_tx, s->tx_size, DMA_TO_DEVICE);
-	trdma_bufs_unmap(ibdev, s->rx, s->nr_rx, s->rx_size, DMA_FROM_DEVICE);
+	trdma_bufs_unmap(ibdev, s->rx, s->nr_rxbuf, s->rx_size,
+			 DMA_FROM_DEVICE);
 	trdma_dev_detach(s);
 out_unlock:
 	mutex_unlock(&s->mutex);
@@ -634,7 +876,7 @@ static void trdma_stream_release(struct kref *kref)
 	trdma_stream_teardown(s);
 	if (s->cm_id)
 		rdma_destroy_id(s->cm_id);
-	trdma_bufs_free(s->rx, s->nr_rx);
+	trdma_bufs_free(s->rx, s->nr_rxbuf);
 	trdma_bufs_free(s->tx, s->nr_tx);
 	kvfree(s->rx_fifo);
 	kvfree(s->tx_free);
@@ -695,6 +937,69 @@ static void trdma_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	s->rx_fifo[(s->rx_head + s->rx_count) % s->nr_rx] = b;
 	s->rx_count++;
 out_wake:
+	spin_unlock(&s->lock);
+	wake_up_all(&s->wq);
+}
+
+/* TRDMA_MODE_WRITE: a chunk the peer wrote into a slot, or credits. */
+static void trdma_rx_write_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct trdma_stream *s = container_of(wc->wr_cqe, struct trdma_stream,
+					      rx_cqe);
+	struct trdma_buf *b;
+	u32 imm = 0, slot = 0;
+
+	spin_lock(&s->lock);
+	s->rx_posted--;
+	if (wc->status != IB_WC_SUCCESS) {
+		trdma_wc_error(s, wc, "receive");
+		goto out_wake;
+	}
+	if (!(wc->wc_flags & IB_WC_WITH_IMM))
+		goto out_malformed;
+	imm = be32_to_cpu(wc->ex.imm_data);
+	slot = imm >> TRDMA_IMM_SLOT_SHIFT;
+	if (wc->opcode == IB_WC_RECV && (imm & TRDMA_IMM_CREDIT_ONLY) &&
+	    !wc->byte_len) {
+		/* uses no slot: the work request goes straight back */
+		s->credits += imm & TRDMA_IMM_CREDITS;
+		if (trdma_post_recv_locked(s, NULL) && !s->dead)
+			s->broken = true;
+		goto out_wake;
+	}
+	if (wc->opcode != IB_WC_RECV_RDMA_WITH_IMM ||
+	    (imm & TRDMA_IMM_CREDIT_ONLY) || wc->byte_len > s->rx_size ||
+	    slot != s->rx_slot)
+		goto out_malformed;
+	s->credits += imm & TRDMA_IMM_CREDITS;
+	b = &s->rx[slot];
+	s->rx_slot = (slot + 1) % s->nr_rxbuf;
+	ib_dma_sync_single_for_cpu(s->dev->ibdev, b->dma, s->rx_size,
+				   DMA_FROM_DEVICE);
+	b->len = wc->byte_len;
+	s->rx_fifo[(s->rx_head + s->rx_count) % s->nr_rx] = b;
+	s->rx_count++;
+	goto out_wake;
+
+out_malformed:
+	pr_err_ratelimited("malformed message (opcode %d, %u bytes, flags %#x, immediate %#x, slot %u expected)\n",
+			   wc->opcode, wc->byte_len, wc->wc_flags, imm,
+			   s->rx_slot);
+	s->broken = true;
+out_wake:
+	spin_unlock(&s->lock);
+	wake_up_all(&s->wq);
+}
+
+static void trdma_reg_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct trdma_stream *s = container_of(wc->wr_cqe, struct trdma_stream,
+					      reg_cqe);
+
+	spin_lock(&s->lock);
+	if (wc->status != IB_WC_SUCCESS)
+		trdma_wc_error(s, wc, "slot registration");
+	s->reg_posted--;
 	spin_unlock(&s->lock);
 	wake_up_all(&s->wq);
 }
@@ -865,9 +1170,12 @@ static int trdma_send_chunk(struct trdma_stream *s, const void **buf,
 {
 	size_t room = min(s->tx_size, s->peer_buf_size);
 	struct ib_sge sge = {};
-	struct ib_send_wr wr = {
-		.opcode = IB_WR_SEND_WITH_IMM, .send_flags = IB_SEND_SIGNALED,
-		.sg_list = &sge, .num_sge = 1,
+	struct ib_rdma_wr wr = {
+		.wr = {
+			.opcode = IB_WR_SEND_WITH_IMM,
+			.send_flags = IB_SEND_SIGNALED,
+			.sg_list = &sge, .num_sge = 1,
+		},
 	};
 	struct trdma_buf *b;
 	size_t n = 0, m;
@@ -909,7 +1217,7 @@ static int trdma_send_chunk(struct trdma_stream *s, const void **buf,
 	b->len = n;
 	sge.addr = b->dma;
 	sge.length = n;
-	wr.wr_cqe = &b->cqe;
+	wr.wr.wr_cqe = &b->cqe;
 
 	spin_lock_bh(&s->lock);
 	if (s->dead || s->broken) {
@@ -921,12 +1229,22 @@ static int trdma_send_chunk(struct trdma_stream *s, const void **buf,
 	imm = min_t(u32, s->unacked, TRDMA_IMM_CREDITS);
 	if (!*len && !(payload && iov_iter_count(payload)))
 		imm |= TRDMA_IMM_END;
-	wr.ex.imm_data = cpu_to_be32(imm);
-	err = ib_post_send(s->qp, &wr, NULL);
+	if (s->peer_mode == TRDMA_MODE_WRITE) {
+		/* a credit means the peer's oldest slot we filled is free */
+		wr.wr.opcode = IB_WR_RDMA_WRITE_WITH_IMM;
+		wr.remote_addr = s->peer_addr +
+				 (u64)s->tx_slot * s->peer_buf_size;
+		wr.rkey = s->peer_rkey;
+		imm |= s->tx_slot << TRDMA_IMM_SLOT_SHIFT;
+	}
+	wr.wr.ex.imm_data = cpu_to_be32(imm);
+	err = ib_post_send(s->qp, &wr.wr, NULL);
 	if (err) {
 		s->broken = true;
 		goto out_put_buf;
 	}
+	if (s->peer_mode == TRDMA_MODE_WRITE)
+		s->tx_slot = (s->tx_slot + 1) % s->peer_credits;
 	s->credits--;
 	s->unacked -= imm & TRDMA_IMM_CREDITS;
 	s->tx_bytes += n;
@@ -1170,7 +1488,9 @@ static int __init trdma_transport_init(void)
 {
 	int err;
 
-	BUILD_BUG_ON(sizeof(struct trdma_cm_priv) != 32);
+	BUILD_BUG_ON(sizeof(struct trdma_cm_priv) != 40);
+	BUILD_BUG_ON(TRDMA_BUF_BYTES_MAX / TRDMA_DATA_BUF_SIZE >
+		     TRDMA_IMM_SLOT_MAX + 1);
 	err = ib_register_client(&trdma_ib_client);
 	if (err)
 		return err;

@@ -6,14 +6,17 @@
  * active end resolves the peer's address and route for each, creates the
  * stream's QP and posts its receive buffers, and connects with private
  * data (struct trdma_cm_priv: stream, a random cookie shared by both
- * connections of the attempt, its credits and buffer size). The passive
+ * connections of the attempt, its credits and buffer size, and how it
+ * receives: by SEND, or by RDMA WRITE into slots it names). The passive
  * end listens on its address; its listener's event handler refuses
  * requests that do not come from the peer's address or carry bad private
  * data, and accepts the others after creating the stream's QP and posting
  * its receive buffers, answering with its own credits. connect() on the
  * passive end pairs an established DATA and CONTROL connection with equal
  * cookies; halves that find no partner within TRDMA_PAIR_TIMEOUT are
- * dropped.
+ * dropped. Each end sends the way the other receives; an end receiving by
+ * RDMA WRITE registers its slots and grants them once its connection is
+ * established (trdma_stream_grant()).
  *
  * Event handlers only record what happened and wake trdma_cm_wq (the
  * listener's also accepts): connect() does the waiting, and it destroys
@@ -106,29 +109,42 @@ static void trdma_priv_fill(struct trdma_cm_priv *p, struct trdma_stream *s)
 	p->cookie = cpu_to_be64(s->cookie);
 	p->credits = cpu_to_be32(s->rx_credits);
 	p->buf_size = cpu_to_be32(s->rx_size);
+	p->mode = s->rx_mode;
+	if (s->rx_mode == TRDMA_MODE_WRITE) {
+		p->rkey = cpu_to_be32(s->rx_mr->rkey);
+		p->addr = cpu_to_be64(s->rx_mr->iova);
+	}
 }
 
 /* Check the private data of @ev; fill in what it says. */
 static int trdma_priv_parse(const struct rdma_cm_event *ev,
 			    enum tandem_stream *stream, u64 *cookie,
-			    u32 *credits, u32 *buf_size)
+			    struct trdma_peer_ring *peer)
 {
 	const struct trdma_cm_priv *p = ev->param.conn.private_data;
 	u32 c, b;
 
-	if (!p || ev->param.conn.private_data_len < sizeof(*p))
+	if (!p || ev->param.conn.private_data_len < sizeof(*p) ||
+	    be32_to_cpu(p->magic) != TRDMA_PRIV_MAGIC)
 		return -EPROTO;
+	if (p->version != TRDMA_PRIV_VERSION) {
+		pr_err_ratelimited("peer speaks connection setup version %u, we %u: load the same tandem_transport_rdma on both nodes\n",
+				   p->version, TRDMA_PRIV_VERSION);
+		return -EPROTO;
+	}
 	c = be32_to_cpu(p->credits);
 	b = be32_to_cpu(p->buf_size);
-	if (be32_to_cpu(p->magic) != TRDMA_PRIV_MAGIC ||
-	    p->version != TRDMA_PRIV_VERSION ||
-	    p->stream >= TANDEM_STREAM_COUNT || !c || c > TRDMA_IMM_CREDITS ||
-	    b < 512 || b > TRDMA_BUF_BYTES_MAX)
+	if (p->stream >= TANDEM_STREAM_COUNT || !c || c > TRDMA_IMM_CREDITS ||
+	    b < 512 || b > TRDMA_BUF_BYTES_MAX || p->mode > TRDMA_MODE_WRITE ||
+	    (p->mode == TRDMA_MODE_WRITE && c > TRDMA_IMM_SLOT_MAX + 1))
 		return -EPROTO;
 	*stream = p->stream;
 	*cookie = be64_to_cpu(p->cookie);
-	*credits = c;
-	*buf_size = b;
+	peer->credits = c;
+	peer->buf_size = b;
+	peer->mode = p->mode;
+	peer->rkey = be32_to_cpu(p->rkey);
+	peer->addr = be64_to_cpu(p->addr);
 	return 0;
 }
 
@@ -150,7 +166,8 @@ static void trdma_conn_param(struct rdma_conn_param *cp,
  * @ev: the event
  *
  * Records setup progress for connect(), the peer's buffers from the
- * reply of an active connection, and breaks the stream when the
+ * reply of an active connection, grants a peer writing into our slots
+ * its credits once established, and breaks the stream when the
  * connection goes away. Never destroys @id.
  *
  * Return: 0.
@@ -158,8 +175,8 @@ static void trdma_conn_param(struct rdma_conn_param *cp,
 int trdma_stream_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 {
 	struct trdma_stream *s = id->context;
+	struct trdma_peer_ring peer;
 	enum tandem_stream stream;
-	u32 credits, buf_size;
 	u64 cookie;
 
 	switch (ev->event) {
@@ -171,16 +188,16 @@ int trdma_stream_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 	case RDMA_CM_EVENT_ESTABLISHED:
 		if (!s->peer_buf_size) {
 			/* active end: the passive end's answer */
-			if (trdma_priv_parse(ev, &stream, &cookie, &credits,
-					     &buf_size) ||
+			if (trdma_priv_parse(ev, &stream, &cookie, &peer) ||
 			    stream != s->stream || cookie != s->cookie) {
 				pr_err_ratelimited("bad private data in the connection reply\n");
 				WRITE_ONCE(s->cm_state, RDMA_CM_EVENT_REJECTED);
 				trdma_stream_break(s);
 				break;
 			}
-			trdma_stream_start(s, credits, buf_size);
+			trdma_stream_start(s, &peer);
 		}
+		trdma_stream_grant(s);
 		spin_lock_bh(&s->lock);
 		s->established = true;
 		spin_unlock_bh(&s->lock);
@@ -348,7 +365,10 @@ static int trdma_try_active(struct trdma_transport *tt,
 	if (!err)
 		err = trdma_install(tt, s);
 	if (!err) {
-		pr_info("connected to %pISpc\n", &path->peer_addr);
+		pr_info("connected to %pISpc (DATA: we receive by %s, send by %s)\n",
+			&path->peer_addr,
+			trdma_mode_name(s[TANDEM_STREAM_DATA]->rx_mode),
+			trdma_mode_name(s[TANDEM_STREAM_DATA]->peer_mode));
 		return 0;
 	}
 	for (i = 0; i < TANDEM_STREAM_COUNT; i++) {
@@ -386,9 +406,9 @@ static int trdma_passive_request(struct trdma_transport *tt,
 	struct tandem_net_conf conf;
 	struct rdma_conn_param cp;
 	struct trdma_cm_priv priv;
+	struct trdma_peer_ring peer;
 	enum tandem_stream stream, o;
 	struct trdma_stream *s;
-	u32 credits, buf_size;
 	u64 cookie;
 	bool ok;
 	int err;
@@ -403,7 +423,7 @@ static int trdma_passive_request(struct trdma_transport *tt,
 	mutex_unlock(&tt->cm_mutex);
 	if (!ok)
 		return -ECONNREFUSED;
-	if (trdma_priv_parse(ev, &stream, &cookie, &credits, &buf_size)) {
+	if (trdma_priv_parse(ev, &stream, &cookie, &peer)) {
 		pr_warn_ratelimited("dropping connection from %pISc: bad private data\n",
 				    src);
 		return -EPROTO;
@@ -424,7 +444,7 @@ static int trdma_passive_request(struct trdma_transport *tt,
 	err = trdma_stream_setup(s, &conf);
 	if (err)
 		goto out_put;
-	trdma_stream_start(s, credits, buf_size);
+	trdma_stream_start(s, &peer);
 	trdma_priv_fill(&priv, s);
 	trdma_conn_param(&cp, &priv);
 	mutex_lock(&s->mutex);
@@ -566,10 +586,14 @@ static int trdma_accept_pair(struct trdma_transport *tt,
 		mutex_unlock(&tt->cm_mutex);
 		trdma_streams_put(drop, nr_drop);
 		if (paired) {
+			struct trdma_stream *d = pair[TANDEM_STREAM_DATA];
+			enum trdma_data_mode in = d->rx_mode, out = d->peer_mode;
+
 			err = err ?: trdma_install(tt, pair);
 			if (!err) {
-				pr_info("connected with %pISc\n",
-					&path->peer_addr);
+				pr_info("connected with %pISc (DATA: we receive by %s, send by %s)\n",
+					&path->peer_addr, trdma_mode_name(in),
+					trdma_mode_name(out));
 				return 0;
 			}
 			trdma_streams_put(pair, TANDEM_STREAM_COUNT);

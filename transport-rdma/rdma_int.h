@@ -49,14 +49,35 @@
  */
 #define TRDMA_CREDIT_MSGS	4
 
-/* Immediate data of every SEND: credits returned, and flags */
+/*
+ * Immediate data of every SEND and RDMA WRITE: credits returned, flags,
+ * and for an RDMA WRITE the receive slot it wrote (a check: the sender
+ * fills the peer's slots in order, the receiver expects them in order).
+ */
 #define TRDMA_IMM_CREDITS	0xffffU
 #define TRDMA_IMM_END		(1U << 16)	/* last chunk of a message */
 #define TRDMA_IMM_CREDIT_ONLY	(1U << 17)	/* no data, credits only */
+#define TRDMA_IMM_SLOT_SHIFT	18
+#define TRDMA_IMM_SLOT_MAX	0x3fffU		/* 14 bits */
+
+/**
+ * enum trdma_data_mode - how a stream's receiver takes data
+ * @TRDMA_MODE_SEND: the peer SENDs into posted receive buffers
+ * @TRDMA_MODE_WRITE: the peer RDMA WRITEs (with immediate) into our
+ *                    receive slots, registered for remote write; posted
+ *                    receive work requests (no buffer) take the immediates
+ *
+ * Chosen per direction by the receiver (the data_mode parameter, DATA
+ * stream only) and announced in its private data; the sender follows.
+ */
+enum trdma_data_mode {
+	TRDMA_MODE_SEND,
+	TRDMA_MODE_WRITE,
+};
 
 /* Connection setup */
 #define TRDMA_PRIV_MAGIC	0x5472644d	/* "TrdM" */
-#define TRDMA_PRIV_VERSION	1
+#define TRDMA_PRIV_VERSION	2
 #define TRDMA_RESOLVE_MS	2000		/* address and route resolution */
 #define TRDMA_HANDSHAKE_TIMEOUT	(5 * HZ)	/* each step of the active end */
 #define TRDMA_PAIR_TIMEOUT	(4 * HZ)	/* a half-made pair is dropped */
@@ -74,27 +95,54 @@
  * @magic: TRDMA_PRIV_MAGIC
  * @version: TRDMA_PRIV_VERSION
  * @stream: enum tandem_stream this rdma_cm connection carries
+ * @mode: enum trdma_data_mode: how the sender of this data receives
  * @reserved: zero
  * @cookie: random, the same on both connections of one attempt
  * @credits: receive buffers the sender of this data grants (initial
- *           credits of the other end)
- * @buf_size: bytes per receive buffer of the sender of this data
+ *           credits of the other end, in TRDMA_MODE_SEND; in
+ *           TRDMA_MODE_WRITE the number of receive slots, granted as
+ *           credits once they are registered)
+ * @buf_size: bytes per receive buffer (slot) of the sender of this data
+ * @rkey: TRDMA_MODE_WRITE: remote key of the slots, else zero
  * @reserved2: zero
+ * @addr: TRDMA_MODE_WRITE: address of slot 0 in the region @rkey
+ *        covers; slot i is at @addr + i * @buf_size. Else zero.
  *
  * The active end sends it with rdma_connect(), the passive end answers
- * with its own in rdma_accept(). Big-endian, 32 bytes (a connection
+ * with its own in rdma_accept(). Big-endian, 40 bytes (a connection
  * request carries at most 56 bytes of private data over rdma_cm).
  */
 struct trdma_cm_priv {
 	__be32 magic;
 	__u8 version;
 	__u8 stream;
-	__be16 reserved;
+	__u8 mode;
+	__u8 reserved;
 	__be64 cookie;
 	__be32 credits;
 	__be32 buf_size;
-	__be64 reserved2;
+	__be32 rkey;
+	__be32 reserved2;
+	__be64 addr;
 } __packed;
+
+/**
+ * struct trdma_peer_ring - how the peer receives on a stream
+ * @credits: its receive buffers (slots) granted to us
+ * @buf_size: bytes per receive buffer (slot)
+ * @mode: enum trdma_data_mode
+ * @rkey: TRDMA_MODE_WRITE: remote key of the slots
+ * @addr: TRDMA_MODE_WRITE: address of slot 0
+ *
+ * What struct trdma_cm_priv says, decoded and checked.
+ */
+struct trdma_peer_ring {
+	u32 credits;
+	u32 buf_size;
+	enum trdma_data_mode mode;
+	u32 rkey;
+	u64 addr;
+};
 
 /**
  * struct trdma_dev - an RDMA device we know about
@@ -157,17 +205,36 @@ struct trdma_buf {
  *            -1 for none
  * @established: the rdma_cm connection is established
  * @cookie: cookie of the attempt (passive end: from the request)
- * @peer_credits: credits the peer granted in its private data
+ * @peer_credits: credits the peer granted in its private data (its
+ *                receive slots, in TRDMA_MODE_WRITE)
  * @peer_buf_size: bytes per receive buffer of the peer
+ * @peer_mode: how the peer receives (enum trdma_data_mode)
+ * @peer_rkey: TRDMA_MODE_WRITE: remote key of the peer's slots
+ * @peer_addr: TRDMA_MODE_WRITE: address of the peer's slot 0
+ * @tx_slot: TRDMA_MODE_WRITE: the peer's slot our next chunk goes to
  * @credits: send credits: receive buffers the peer has free for us
  * @unacked: receive buffers reposted but not yet reported to the peer
  * @credit_thresh: report @unacked in a credit update from this many on
  * @credit_msgs: credit updates in flight
- * @rx: receive buffers (@nr_rx: @rx_credits plus TRDMA_CREDIT_MSGS)
- * @nr_rx: receive buffers
+ * @rx_mode: how we receive (enum trdma_data_mode), fixed at setup
+ * @rx: receive buffers: @nr_rxbuf of them. TRDMA_MODE_SEND: one per
+ *      receive work request; TRDMA_MODE_WRITE: the slots the peer
+ *      writes into, in order, one per credit
+ * @nr_rxbuf: receive buffers
+ * @nr_rx: receive work requests posted: @rx_credits plus
+ *         TRDMA_CREDIT_MSGS
  * @rx_credits: receive buffers granted to the peer as credits
  * @rx_size: bytes per receive buffer
  * @rx_posted: receive work requests not completed yet
+ * @rx_mr: TRDMA_MODE_WRITE: memory region over all slots, registered
+ *         for remote write once the connection is established
+ * @rx_slot: TRDMA_MODE_WRITE: the slot the peer's next chunk lands in
+ * @rx_cqe: TRDMA_MODE_WRITE: completion entry of the receive work
+ *          requests (they have no buffer of their own)
+ * @reg_cqe: completion entry of the registration of @rx_mr
+ * @reg_posted: registrations of @rx_mr not completed yet
+ * @rx_granted: TRDMA_MODE_WRITE: @rx_mr's registration and the credits
+ *              for the slots were posted
  * @rx_fifo: received data buffers in arrival order, @nr_rx slots
  * @rx_head: next one to consume
  * @rx_count: buffers in @rx_fifo
@@ -200,16 +267,28 @@ struct trdma_stream {
 	u64 cookie;
 	u32 peer_credits;
 	u32 peer_buf_size;
+	enum trdma_data_mode peer_mode;
+	u32 peer_rkey;
+	u64 peer_addr;
+	u32 tx_slot;
 	u32 credits;
 	u32 unacked;
 	u32 credit_thresh;
 	u32 credit_msgs;
 
+	enum trdma_data_mode rx_mode;
 	struct trdma_buf *rx;
+	u32 nr_rxbuf;
 	u32 nr_rx;
 	u32 rx_credits;
 	u32 rx_size;
 	u32 rx_posted;
+	struct ib_mr *rx_mr;
+	u32 rx_slot;
+	struct ib_cqe rx_cqe;
+	struct ib_cqe reg_cqe;
+	u32 reg_posted;
+	bool rx_granted;
 	struct trdma_buf **rx_fifo;
 	u32 rx_head;
 	u32 rx_count;
@@ -291,8 +370,10 @@ struct trdma_stream *trdma_stream_alloc(enum tandem_stream stream);
 void trdma_stream_put(struct trdma_stream *s);
 int trdma_stream_setup(struct trdma_stream *s,
 		       const struct tandem_net_conf *conf);
-void trdma_stream_start(struct trdma_stream *s, u32 peer_credits,
-			u32 peer_buf_size);
+void trdma_stream_start(struct trdma_stream *s,
+			const struct trdma_peer_ring *peer);
+void trdma_stream_grant(struct trdma_stream *s);
+const char *trdma_mode_name(enum trdma_data_mode mode);
 void trdma_stream_break(struct trdma_stream *s);
 void trdma_stream_shutdown(struct trdma_stream *s);
 void trdma_stream_teardown(struct trdma_stream *s);

@@ -5,11 +5,17 @@ guests, alpha (192.0.2.1) and bravo (192.0.2.2):
   * the transport self-test of kernel/transport_selftest.c in alpha alone
     (rxe on eth0 talks to its own address): small messages, 64 KiB and
     1 MiB payloads from several senders, receive timeouts, disconnect and
-    connect aborts;
-  * a resource replicated over `--transport=rdma`: initial sync, data
-    equal on both nodes;
+    connect aborts; once with each DATA mode (data_mode=send: SEND into
+    posted buffers; data_mode=write: RDMA WRITE with immediate into
+    registered slots);
+  * the data_mode parameter takes send and write and refuses the rest;
+  * a resource replicated over `--transport=rdma` with the data_mode that
+    is NOT the default (the other suites run the default): initial sync,
+    data equal on both nodes;
   * `rdma link delete rxe0` under a connected resource drops the
-    connection within bounded time, `rdma link add` lets it reconnect;
+    connection within bounded time, `rdma link add` lets it reconnect,
+    now with alpha back on the default data_mode and bravo not: each
+    direction runs the way its receiver asked, and the data stays equal;
   * the module cannot be removed while a connection uses it.
 
 See docs/TRANSPORT.md ("RDMA transport")."""
@@ -22,6 +28,9 @@ import tandemctl
 
 SELFTEST = "/sys/kernel/debug/tandem/transport_selftest"
 RDMA_REFCNT = "/sys/module/tandem_transport_rdma/refcnt"
+DATA_MODE = "/sys/module/tandem_transport_rdma/parameters/data_mode"
+MODES = ("send", "write")
+MODE_NAMES = {"send": "SEND", "write": "RDMA WRITE"}
 RXE_ADD = "rdma link add rxe0 type rxe netdev eth0"
 RXE_ACTIVE = ("for i in $(seq 100); do rdma link show rxe0/1 2>/dev/null | "
               "grep -q 'state ACTIVE' && exit 0; sleep 0.2; done; "
@@ -46,10 +55,45 @@ def nodes(pair_module, root):
     for g in pair_module:
         g.check("make -s -C %s install" % root, timeout=300)
         g.check("modprobe tandem && modprobe crc32_generic && "
-                "modprobe rdma_rxe", timeout=60)
+                "modprobe rdma_rxe && modprobe tandem_transport_rdma",
+                timeout=60)
         rxe_up(g)
         g.transport = "rdma"        # tandemctl.up() connects over it
+        # what a fresh load of the module says
+        g.default_mode = g.check("cat %s" % DATA_MODE).strip()
     return pair_module
+
+
+def set_mode(g, mode):
+    g.check("echo %s > %s" % (mode, DATA_MODE))
+    assert g.check("cat %s" % DATA_MODE).strip() == mode
+
+
+def mode_lines(g, marker):
+    """The RDMA transport's `connected` lines logged since marker."""
+    log = g.check("dmesg").rsplit(marker, 1)[1]
+    return re.findall(r"tandem_transport_rdma: connected .*", log)
+
+
+def check_mode_used(g, marker, mode, at_least):
+    """Every connection since marker ran DATA in mode, both ways."""
+    lines = mode_lines(g, marker)
+    want = "(DATA: we receive by %s, send by %s)" % (MODE_NAMES[mode],
+                                                     MODE_NAMES[mode])
+    assert len(lines) >= at_least, lines
+    assert all(line.endswith(want) for line in lines), (mode, lines)
+
+
+def test_data_mode_parameter(nodes):
+    alpha = nodes[0]
+    assert alpha.default_mode in MODES, alpha.default_mode
+    res = alpha.run("echo bogus > %s" % DATA_MODE)
+    assert res.rc != 0, res
+    assert alpha.check("cat %s" % DATA_MODE).strip() == alpha.default_mode
+    for mode in MODES + (alpha.default_mode,):
+        set_mode(alpha, mode)
+    assert "data_mode" in alpha.check(
+        "modinfo -p tandem_transport_rdma")
 
 
 def selftest(g, args, timeout=150):
@@ -76,18 +120,29 @@ def check_result(g, line, count, size):
     return r
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("args,count,size", [
     ("count=2000 size=65536 senders=2", 2000, 65536),
     ("count=500 size=0 senders=1", 500, 0),
     ("count=300 size=12345 senders=3", 300, 12345),
     ("count=64 size=1048576 senders=8", 64, 1048576),
 ])
-def test_selftest_rdma(nodes, args, count, size):
+def test_selftest_rdma(nodes, args, count, size, mode):
     alpha = nodes[0]
-    res, line = selftest(alpha, "rdma 192.0.2.1:7790 192.0.2.1:7791 " + args)
-    assert res.rc == 0, (args, res, line, alpha.run("dmesg | tail -30").out)
-    check_result(alpha, line, count, size)
-    print("rdma selftest %s: %s" % (args, line))
+    set_mode(alpha, mode)
+    marker = "tandem-selftest-%s-%d-%d" % (mode, count, size)
+    alpha.check("echo %s > /dev/kmsg" % marker)
+    try:
+        res, line = selftest(alpha, "rdma 192.0.2.1:7790 192.0.2.1:7791 " +
+                             args)
+        assert res.rc == 0, (args, res, line,
+                             alpha.run("dmesg | tail -30").out)
+        check_result(alpha, line, count, size)
+        # both ends of every connection the self-test made used mode
+        check_mode_used(alpha, marker, mode, 2)
+    finally:
+        set_mode(alpha, alpha.default_mode)
+    print("rdma selftest data_mode=%s %s: %s" % (mode, args, line))
 
 
 def sha_of_device(g, dev, mib):
@@ -104,7 +159,13 @@ def check_data_areas_identical(alpha, bravo):
 
 
 def test_replication_over_rdma(nodes):
+    """Under the data_mode that is not the default, which the following
+    tests keep."""
     alpha, bravo = nodes
+    mode = [m for m in MODES if m != alpha.default_mode][0]
+    for g in nodes:
+        set_mode(g, mode)
+        g.check("echo tandem-replication-%s > /dev/kmsg" % mode)
     for g in nodes:
         tandemctl.up(g)
     for g in nodes:
@@ -114,6 +175,7 @@ def test_replication_over_rdma(nodes):
         # the connection runs over the RDMA transport, which is pinned
         assert int(g.check("cat %s" % RDMA_REFCNT)) >= 1
         assert "connected" in g.check("dmesg | grep tandem_transport_rdma")
+        check_mode_used(g, "tandem-replication-%s" % mode, mode, 1)
     for g in nodes:
         g.check("tandemsetup resync-rate 0 100M")
     alpha.check("tandemsetup primary r0 --force")
@@ -157,11 +219,27 @@ def test_device_removal_drops_and_readd_reconnects(nodes):
     # While the device is gone, the Primary keeps writing.
     alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=64k count=16 seek=50 "
                 "oflag=direct status=none", timeout=120)
+    # The two nodes now ask for different data modes.
+    a_mode = alpha.default_mode
+    b_mode = [m for m in MODES if m != a_mode][0]
+    set_mode(alpha, a_mode)
+    assert bravo.check("cat %s" % DATA_MODE).strip() == b_mode
+    for g in nodes:
+        g.check("echo tandem-mixed-modes > /dev/kmsg")
     rxe_up(alpha)
     tandemctl.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
                                r"ds:UpToDate/UpToDate", timeout=180)
     tandemctl.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
                                r"ds:UpToDate/UpToDate", timeout=60)
+    for g, rx, tx in ((alpha, a_mode, b_mode), (bravo, b_mode, a_mode)):
+        lines = mode_lines(g, "tandem-mixed-modes")
+        want = "(DATA: we receive by %s, send by %s)" % (MODE_NAMES[rx],
+                                                         MODE_NAMES[tx])
+        assert lines and all(l.endswith(want) for l in lines), (g.name,
+                                                                lines)
+    # a write after the reconnection goes to bravo in bravo's mode
+    alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=1M count=4 seek=20 "
+                "oflag=direct status=none", timeout=120)
     check_data_areas_identical(alpha, bravo)
 
 
