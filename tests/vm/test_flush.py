@@ -114,4 +114,4 @@ def test_protocol_c_flush_waits_for_the_peer(nodes):
     tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
                         r"ds:UpToDate/UpToDate C")
     assert connects(alpha) == before
-    tc.check_data_areas_identical(alpha, bravo, disk="/dev/vda", min_mib=32)
+    tc.check_data_areas_identical(alpha, bravo)

@@ -145,19 +145,6 @@ def test_selftest_rdma(nodes, args, count, size, mode):
     print("rdma selftest data_mode=%s %s: %s" % (mode, args, line))
 
 
-def sha_of_device(g, dev, mib):
-    return g.check("dd if=%s bs=1M count=%d iflag=direct status=none | "
-                   "sha256sum" % (dev, mib), timeout=300).split()[0]
-
-
-def check_data_areas_identical(alpha, bravo):
-    mib = int(alpha.check("blockdev --getsize64 /dev/tandem0")) >> 20
-    assert mib >= 32
-    a = sha_of_device(alpha, "/dev/vda", mib)
-    b = sha_of_device(bravo, "/dev/vda", mib)
-    assert a == b, "backing data areas differ"
-
-
 def test_replication_over_rdma(nodes):
     """Under the data_mode that is not the default, which the following
     tests keep."""
@@ -190,7 +177,7 @@ def test_replication_over_rdma(nodes):
                 "oflag=direct status=none", timeout=120)
     alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=4k count=64 seek=7 "
                 "oflag=direct status=none", timeout=120)
-    check_data_areas_identical(alpha, bravo)
+    tandemctl.check_data_areas_identical(alpha, bravo)
 
 
 def test_module_in_use_while_connected(nodes):
@@ -240,7 +227,7 @@ def test_device_removal_drops_and_readd_reconnects(nodes):
     # a write after the reconnection goes to bravo in bravo's mode
     alpha.check("dd if=/dev/urandom of=/dev/tandem0 bs=1M count=4 seek=20 "
                 "oflag=direct status=none", timeout=120)
-    check_data_areas_identical(alpha, bravo)
+    tandemctl.check_data_areas_identical(alpha, bravo)
 
 
 def nr_kib(g):
@@ -279,7 +266,7 @@ def test_switch_transport_online_resyncs_only_changes(nodes, to):
     # no full resync: what was written while apart, and no more
     resynced = nr_kib(bravo) - nr0
     assert oos <= resynced <= oos * 1.05, (oos, resynced)
-    check_data_areas_identical(alpha, bravo)
+    tandemctl.check_data_areas_identical(alpha, bravo)
 
 
 def test_down_unload_and_remove_rxe_clean(nodes):
