@@ -115,12 +115,18 @@ static void flush_backing(struct tandem_resource *r)
 			blkdev_issue_flush(d->backing);
 }
 
-/* Acknowledge finished epochs, oldest first. */
+/*
+ * Acknowledge finished epochs, oldest first. Called from the receiver and
+ * from the completions of peer writes; the mutex keeps the acks in epoch
+ * order, each behind its flush, which the sender relies on: a barrier ack
+ * says that epoch and every older one are stable.
+ */
 static void ack_epochs(struct tandem_connection *c)
 {
 	struct tandem_resource *r = c->resource;
 	struct tandem_epoch *e;
 
+	mutex_lock(&c->epoch_ack_mutex);
 	for (;;) {
 		struct tandem_p_barrier_ack ba;
 
@@ -129,7 +135,7 @@ static void ack_epochs(struct tandem_connection *c)
 					     list);
 		if (!e || !e->closed || e->done != e->writes) {
 			spin_unlock_irq(&r->lock);
-			return;
+			break;
 		}
 		list_del(&e->list);
 		spin_unlock_irq(&r->lock);
@@ -142,6 +148,7 @@ static void ack_epochs(struct tandem_connection *c)
 		tandem_send_packet(c, TANDEM_STREAM_CONTROL, TP_BARRIER_ACK, 0,
 				   &ba, sizeof(ba), NULL, 0);
 	}
+	mutex_unlock(&c->epoch_ack_mutex);
 }
 
 /* ---- writes from the peer ----------------------------------------- */

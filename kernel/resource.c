@@ -286,6 +286,7 @@ struct tandem_connection *tandem_connection_create(struct tandem_resource *r,
 	init_rwsem(&c->transport_sem);
 	xa_init_flags(&c->req_ids, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&c->peer_wait);
+	mutex_init(&c->epoch_ack_mutex);
 	c->send_wq = alloc_ordered_workqueue("tandem_s_%s_%u", WQ_MEM_RECLAIM,
 					     r->name, peer_node_id);
 	c->ack_wq = alloc_workqueue("tandem_a_%s_%u", WQ_MEM_RECLAIM, 0,
@@ -323,6 +324,7 @@ out_free_wq:
 		destroy_workqueue(c->send_wq);
 	if (c->ack_wq)
 		destroy_workqueue(c->ack_wq);
+	mutex_destroy(&c->epoch_ack_mutex);
 	kfree(c);
 	return ERR_PTR(err);
 }
@@ -336,6 +338,7 @@ static void connection_free(struct kref *kref)
 	destroy_workqueue(c->send_wq);
 	destroy_workqueue(c->ack_wq);
 	xa_destroy(&c->req_ids);
+	mutex_destroy(&c->epoch_ack_mutex);
 	tandem_resource_put(c->resource);
 	kfree(c);
 }

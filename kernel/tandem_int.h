@@ -300,7 +300,8 @@ struct tandem_epoch {
  * @worker: connector, then receiver of the DATA stream
  * @acker: receiver of the CONTROL stream
  * @send_wq: ordered queue of everything sent on the DATA stream
- * @ack_wq: ordered queue of acks sent on the CONTROL stream
+ * @ack_wq: queue of the completions of peer writes, which send their acks
+ *          on the CONTROL stream
  * @agreed_proto: protocol version agreed in the handshake
  * @features: feature bits both sides have
  * @discard_my_data: connect --discard-my-data: in a split brain, our data
@@ -312,6 +313,8 @@ struct tandem_epoch {
  * @epoch_completed: a write of the current epoch completed upwards
  * @transfer_log: requests sent, waiting for their barrier ack
  * @epochs: receiving side's open epochs
+ * @epoch_ack_mutex: one ack_epochs() at a time, so that barrier acks go
+ *                   out in epoch order, each after its flush
  * @seq: sequence number of the last write sent
  * @pending: pe: requests sent, no answer yet
  * @unacked: ua: peer requests received, not acked yet
@@ -359,6 +362,7 @@ struct tandem_connection {
 	bool epoch_completed;
 	struct list_head transfer_log;
 	struct list_head epochs;
+	struct mutex epoch_ack_mutex;
 	u32 seq;
 	atomic_t pending;
 	atomic_t unacked;

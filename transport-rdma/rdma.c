@@ -569,6 +569,8 @@ static int trdma_rx_mr_alloc(struct trdma_stream *s, struct ib_device *ibdev)
 		if (n == s->nr_rxbuf &&
 		    mr->length == (u64)s->nr_rxbuf * s->rx_size) {
 			s->rx_mr = mr;
+			s->rx_rkey = mr->rkey;
+			s->rx_iova = mr->iova;
 			err = 0;
 			break;
 		}

@@ -111,8 +111,8 @@ static void trdma_priv_fill(struct trdma_cm_priv *p, struct trdma_stream *s)
 	p->buf_size = cpu_to_be32(s->rx_size);
 	p->mode = s->rx_mode;
 	if (s->rx_mode == TRDMA_MODE_WRITE) {
-		p->rkey = cpu_to_be32(s->rx_mr->rkey);
-		p->addr = cpu_to_be64(s->rx_mr->iova);
+		p->rkey = cpu_to_be32(s->rx_rkey);
+		p->addr = cpu_to_be64(s->rx_iova);
 	}
 }
 
@@ -136,8 +136,9 @@ static int trdma_priv_parse(const struct rdma_cm_event *ev,
 	b = be32_to_cpu(p->buf_size);
 	if (p->stream >= TANDEM_STREAM_COUNT || !c || c > TRDMA_IMM_CREDITS ||
 	    b < 512 || b > TRDMA_BUF_BYTES_MAX || p->mode > TRDMA_MODE_WRITE ||
-	    (p->mode == TRDMA_MODE_WRITE && c > TRDMA_IMM_SLOT_MAX + 1))
-		return -EPROTO;
+	    (p->mode == TRDMA_MODE_WRITE &&
+	     (p->stream != TANDEM_STREAM_DATA || c > TRDMA_IMM_SLOT_MAX + 1)))
+		return -EPROTO;	/* only DATA may be received by RDMA WRITE */
 	*stream = p->stream;
 	*cookie = be64_to_cpu(p->cookie);
 	peer->credits = c;

@@ -228,6 +228,9 @@ struct trdma_buf {
  * @rx_posted: receive work requests not completed yet
  * @rx_mr: TRDMA_MODE_WRITE: memory region over all slots, registered
  *         for remote write once the connection is established
+ * @rx_rkey: TRDMA_MODE_WRITE: @rx_mr's rkey, kept for the private data
+ *           (teardown may free @rx_mr while the connection is set up)
+ * @rx_iova: TRDMA_MODE_WRITE: @rx_mr's address of slot 0, the same way
  * @rx_slot: TRDMA_MODE_WRITE: the slot the peer's next chunk lands in
  * @rx_cqe: TRDMA_MODE_WRITE: completion entry of the receive work
  *          requests (they have no buffer of their own)
@@ -284,6 +287,8 @@ struct trdma_stream {
 	u32 rx_size;
 	u32 rx_posted;
 	struct ib_mr *rx_mr;
+	u32 rx_rkey;
+	u64 rx_iova;
 	u32 rx_slot;
 	struct ib_cqe rx_cqe;
 	struct ib_cqe reg_cqe;
