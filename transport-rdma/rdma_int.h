@@ -2,10 +2,12 @@
 /*
  * tandem - RDMA transport: declarations shared by its files.
  *
- * rdma.c          class registration, the RDMA devices we use (one PD
- *                 each, an ib_client that tears connections down when a
- *                 device goes away), streams (QP, CQ, buffers), the data
- *                 path with credit-based flow control, disconnect, free
+ * rdma.c          class registration, options, the RDMA devices we use
+ *                 (one PD each, an ib_client that tears connections down
+ *                 when a device goes away), connections, the data path
+ *                 with credit-based flow control, disconnect, free
+ * rdma_stream.c   streams: QP, CQ, buffers, the slots' MR, receive and
+ *                 credit posting, completions, teardown
  * rdma_cm.c       connection setup with rdma_cm: active resolve/connect,
  *                 passive listen/accept, pairing of the two streams
  *
@@ -371,6 +373,17 @@ extern wait_queue_head_t trdma_cm_wq;
 
 /* rdma.c */
 int trdma_conf_valid(const struct tandem_net_conf *conf);
+u32 trdma_rx_bytes(const struct tandem_net_conf *conf);
+u32 trdma_tx_bytes(const struct tandem_net_conf *conf);
+enum trdma_data_mode trdma_data_mode_wanted(void);
+const char *trdma_mode_name(enum trdma_data_mode mode);
+int trdma_dev_attach(struct trdma_stream *s, struct ib_device *ibdev);
+void trdma_dev_detach(struct trdma_stream *s);
+void trdma_conn_put(struct trdma_conn *c);
+struct trdma_conn *trdma_conn_unhook(struct trdma_transport *tt);
+void trdma_conn_shutdown_put(struct trdma_conn *c);
+
+/* rdma_stream.c */
 struct trdma_stream *trdma_stream_alloc(enum tandem_stream stream);
 void trdma_stream_put(struct trdma_stream *s);
 int trdma_stream_setup(struct trdma_stream *s,
@@ -378,13 +391,11 @@ int trdma_stream_setup(struct trdma_stream *s,
 void trdma_stream_start(struct trdma_stream *s,
 			const struct trdma_peer_ring *peer);
 void trdma_stream_grant(struct trdma_stream *s);
-const char *trdma_mode_name(enum trdma_data_mode mode);
 void trdma_stream_break(struct trdma_stream *s);
 void trdma_stream_shutdown(struct trdma_stream *s);
 void trdma_stream_teardown(struct trdma_stream *s);
-void trdma_conn_put(struct trdma_conn *c);
-struct trdma_conn *trdma_conn_unhook(struct trdma_transport *tt);
-void trdma_conn_shutdown_put(struct trdma_conn *c);
+int trdma_post_recv_locked(struct trdma_stream *s, struct trdma_buf *b);
+void trdma_credit_update_locked(struct trdma_stream *s);
 
 /* rdma_cm.c */
 int trdma_stream_cm_handler(struct rdma_cm_id *id,
