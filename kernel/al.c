@@ -248,9 +248,13 @@ static int al_activate(struct tandem_device *d, struct tandem_request *req)
 	if (!err)
 		err = al_write_tr(d, upd, n_upd);
 	mutex_unlock(&d->md_io_mutex);
-	if (err)
-		pr_err_ratelimited("%s/%u: activity log update failed (%d); a crash now would need a full sync\n",
-				   d->resource->name, d->volume, err);
+	if (err) {
+		/* Not on disk: the extents stay uncommitted, the disk goes. */
+		tandem_disk_error(d, TANDEM_IO_META,
+				  (d->md.layout.md_offset >> 9) +
+				  d->md.info.al_offset_sect, err);
+		return err;
+	}
 	spin_lock_irq(&al->lock);
 	for (e = first; e <= last; e++) {
 		s = al_lookup(al, e);
@@ -258,7 +262,7 @@ static int al_activate(struct tandem_device *d, struct tandem_request *req)
 			s->committed = true;
 	}
 	spin_unlock_irq(&al->lock);
-	return err;
+	return 0;
 }
 
 static void al_work(struct work_struct *work)
@@ -277,8 +281,14 @@ static void al_work(struct work_struct *work)
 		spin_unlock_irq(&al->lock);
 		if (!req)
 			return;
-		if (al_activate(d, req) == -EINVAL)
-			req->error = BLK_STS_IOERR;
+		/*
+		 * A write whose activity-log record is not on disk never
+		 * reaches the local disk: only the peers get it (and track
+		 * it for us); with none it fails.
+		 */
+		if ((req->flags & TR_LOCAL) && req->iv.size &&
+		    al_activate(d, req))
+			tandem_req_drop_local(req);
 		tandem_req_start_now(req);
 	}
 }

@@ -39,6 +39,7 @@ bool tandem_get_disk(struct tandem_device *d)
 
 	spin_lock_irqsave(&r->lock, flags);
 	ok = d->backing && d->disk_state != TANDEM_DS_DETACHING &&
+	     d->disk_state != TANDEM_DS_FAILED &&
 	     d->disk_state != TANDEM_DS_DISKLESS;
 	if (ok)
 		atomic_inc(&d->local_pending);
@@ -49,6 +50,23 @@ bool tandem_get_disk(struct tandem_device *d)
 void tandem_put_disk(struct tandem_device *d)
 {
 	atomic_dec(&d->local_pending);
+}
+
+/**
+ * tandem_disk_usable() - may application I/O use the local disk now
+ * @d: the device
+ *
+ * A disk that is attached and neither failed nor going away takes
+ * writes, even while it is not UpToDate (a sync target); which reads it
+ * serves is tandem_local_read_ok()'s call.
+ *
+ * Context: resource->lock held.
+ */
+bool tandem_disk_usable(struct tandem_device *d)
+{
+	lockdep_assert_held(&d->resource->lock);
+	return d->backing && d->disk_state >= TANDEM_DS_INCONSISTENT &&
+	       d->disk_state != TANDEM_DS_DUNKNOWN;
 }
 
 int tandem_bdev_md_io(struct block_device *bdev, u64 offset, struct page *page,
@@ -114,8 +132,7 @@ int tandem_md_write(struct tandem_device *d)
 	mutex_unlock(&d->md_io_mutex);
 	__free_page(page);
 	if (err)
-		pr_err("%s/%u: writing metadata failed (%d)\n",
-		       d->resource->name, d->volume, err);
+		tandem_disk_error(d, TANDEM_IO_META, d->md.sb_offset >> 9, err);
 	return err;
 }
 
@@ -328,44 +345,75 @@ out_put_backing:
 	return err;
 }
 
-/**
- * tandem_detach() - let go of the backing disk
- * @d: the device
- *
- * New I/O is refused first, I/O in flight is waited for, then the
- * superblock is written and the devices are closed.
+/*
+ * Stop what runs against the disk with each peer: the resync we drive as
+ * target, the verify we drive as source, and leave the sync states. The
+ * peers learn our disk state from the TP_STATE that follows and stop
+ * their side.
  */
-void tandem_detach(struct tandem_device *d)
+static void stop_syncs(struct tandem_device *d)
+{
+	struct tandem_peer_device *pd;
+	enum tandem_repl_state rs;
+
+	list_for_each_entry(pd, &d->peer_devices, dev_list) {
+		tandem_resync_stop(pd);
+		tandem_verify_stop(pd);
+		rs = READ_ONCE(pd->repl);
+		if (tandem_repl_syncing(rs) || rs == TANDEM_RS_WF_BITMAP_T ||
+		    rs == TANDEM_RS_VERIFY_S || rs == TANDEM_RS_VERIFY_T)
+			tandem_cas_repl_state(pd, rs, TANDEM_RS_ESTABLISHED);
+	}
+}
+
+/*
+ * Detach, after an administrator's request (@failed false: every bitmap
+ * and a clean activity log are written, so that the next attach needs no
+ * replay) or after an I/O error (@failed true: the disk is Failed; what
+ * can still be written is, but the activity log stays to be replayed,
+ * the disk is marked Outdated, and no one waits for the peers).
+ */
+static void do_detach(struct tandem_device *d, bool failed)
 {
 	struct tandem_resource *r = d->resource;
 	struct tandem_peer_device *pd;
 	struct block_device *bdev = d->backing;
-	bool clean;
+	bool clean = false;
 	int i;
 
+	lockdep_assert_held(&tandem_cfg_mutex);
 	if (!bdev)
 		return;
-	tandem_set_disk_state(d, TANDEM_DS_DETACHING);
-	while (atomic_read(&d->local_pending) || atomic_read(&d->ap_pending))
+	if (!failed)
+		tandem_set_disk_state(d, TANDEM_DS_DETACHING);
+	/* From here on no new request uses the disk (tandem_disk_usable). */
+	stop_syncs(d);
+	while (atomic_read(&d->local_pending))
 		msleep(20);
 	list_for_each_entry(pd, &d->peer_devices, dev_list)
 		if (pd->connection->cstate == TANDEM_CS_CONNECTED)
 			flush_workqueue(pd->connection->send_wq);
-	/*
-	 * Writes the peers have not confirmed as stable still hold their AL
-	 * extents; their barrier acks come soon (or the connection fails and
-	 * marks them out of sync). Only with none left are the bitmaps on
-	 * disk complete, and the AL needs no replay.
-	 */
-	for (i = 0; i < 500 && !tandem_al_idle(d); i++)
-		msleep(20);
-	clean = !tandem_bm_write_all(d, true);
-	clean = tandem_al_idle(d) && clean;
+	if (!failed) {
+		/*
+		 * Writes the peers have not confirmed as stable still hold
+		 * their AL extents; their barrier acks come soon (or the
+		 * connection fails and marks them out of sync). Only with
+		 * none left are the bitmaps on disk complete, and the AL
+		 * needs no replay.
+		 */
+		for (i = 0; i < 500 && !tandem_al_idle(d); i++)
+			msleep(20);
+		clean = !tandem_bm_write_all(d, true);
+		clean = tandem_al_idle(d) && clean;
+		if (!clean)
+			pr_warn("%s/%u: detaching with writes not confirmed by a peer; the activity log will be replayed on the next attach\n",
+				r->name, d->volume);
+	} else {
+		tandem_bm_write_all(d, true);
+		d->md.info.flags |= TANDEM_MDF_OUTDATED;
+	}
 	if (clean)
 		d->md.info.flags |= TANDEM_MDF_AL_CLEAN;
-	else
-		pr_warn("%s/%u: detaching with writes not confirmed by a peer; the activity log will be replayed on the next attach\n",
-			r->name, d->volume);
 	d->md.info.flags &= ~TANDEM_MDF_PRIMARY_IND;
 	tandem_md_write(d);
 	tandem_al_detach(d);
@@ -382,8 +430,36 @@ void tandem_detach(struct tandem_device *d)
 	d->backing_path[0] = '\0';
 	tandem_set_disk_state(d, TANDEM_DS_DISKLESS);
 	tandem_device_update_size(d);
-	pr_info("%s/%u minor %u: detached\n", r->name, d->volume, d->minor);
+	pr_info("%s/%u minor %u: detached%s\n", r->name, d->volume, d->minor,
+		failed ? " after an I/O error" : "");
 	list_for_each_entry(pd, &d->peer_devices, dev_list)
 		if (pd->connection->cstate == TANDEM_CS_CONNECTED)
 			tandem_send_state_all(pd);
+}
+
+/**
+ * tandem_detach() - let go of the backing disk
+ * @d: the device
+ *
+ * New I/O stops using the disk first (a Primary goes on through an
+ * UpToDate peer), a running resync or verify with any peer stops, I/O in
+ * flight is waited for, then the bitmaps and the superblock are written
+ * and the devices are closed.
+ *
+ * Context: tandem_cfg_mutex held.
+ */
+void tandem_detach(struct tandem_device *d)
+{
+	do_detach(d, false);
+}
+
+/**
+ * tandem_detach_failed() - let go of a disk that failed an I/O
+ * @d: a device whose disk is Failed (kernel/ioerr.c)
+ *
+ * Context: tandem_cfg_mutex held.
+ */
+void tandem_detach_failed(struct tandem_device *d)
+{
+	do_detach(d, true);
 }

@@ -214,6 +214,8 @@ static int bm_write(struct tandem_peer_device *pd, bool all)
 			pr_err_ratelimited("%s/%u: writing the bitmap of peer %u failed (%d)\n",
 					   r->name, d->volume,
 					   pd->connection->peer_node_id, err);
+			tandem_disk_error(d, TANDEM_IO_META,
+					  slot_block_offset(d, idx, p) >> 9, err);
 			break;
 		}
 		atomic_inc(&d->bm_writes);

@@ -214,7 +214,7 @@ static int hello_stream(struct tandem_connection *c, enum tandem_stream s,
 	me.proto_min = cpu_to_be32(TANDEM_PROTO_MIN);
 	me.proto_max = cpu_to_be32(TANDEM_PROTO_MAX);
 	me.features = cpu_to_be64(TANDEM_FF_TRIM | TANDEM_FF_ZEROES |
-				  TANDEM_FF_FUA);
+				  TANDEM_FF_FUA | TANDEM_FF_DISKLESS);
 	me.stream = cpu_to_be32(s);
 	me.node_id = cpu_to_be32(r->node_id);
 	me.peer_node_id = cpu_to_be32(c->peer_node_id);

@@ -51,10 +51,18 @@ static const struct block_device_operations tandem_fops = {
 	.release	= tandem_release,
 };
 
+/*
+ * A Primary writes when its disk is UpToDate, or (diskless, or its disk
+ * failed) when a connected peer's is. Caller holds resource->lock.
+ */
 bool tandem_may_write(struct tandem_device *d)
 {
-	return d->resource->role == TANDEM_ROLE_PRIMARY &&
-	       d->disk_state == TANDEM_DS_UPTODATE;
+	lockdep_assert_held(&d->resource->lock);
+	if (d->resource->role != TANDEM_ROLE_PRIMARY)
+		return false;
+	if (d->disk_state == TANDEM_DS_UPTODATE && d->backing)
+		return true;
+	return tandem_read_peer(d) != NULL;
 }
 
 int tandem_device_expose(struct tandem_device *d)
@@ -118,6 +126,17 @@ void tandem_device_update_size(struct tandem_device *d)
 			if (pd->peer_size_sect &&
 			    pd->connection->cstate == TANDEM_CS_CONNECTED)
 				size = min_t(sector_t, size, pd->peer_size_sect);
+	} else {
+		/* Diskless: the peers' data, as long as one is connected. */
+		list_for_each_entry(pd, &d->peer_devices, dev_list)
+			if (pd->peer_size_sect &&
+			    pd->connection->cstate == TANDEM_CS_CONNECTED)
+				size = size ? min_t(sector_t, size,
+						    pd->peer_size_sect) :
+					      pd->peer_size_sect;
+		/* An open device keeps its size; its I/O fails meanwhile. */
+		if (!size && d->open_count)
+			size = get_capacity(d->disk);
 	}
 	if (get_capacity(d->disk) != size) {
 		pr_info("%s/%u minor %u: size %llu KiB\n", d->resource->name,

@@ -517,14 +517,20 @@ static int nl_attach(struct sk_buff *skb, struct genl_info *info)
 static int nl_detach(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_device *d = nl_device(info);
+	bool served;
 
 	if (IS_ERR(d))
 		return PTR_ERR(d);
 	if (d->disk_state == TANDEM_DS_DISKLESS)
 		return 0;
-	if (d->resource->role == TANDEM_ROLE_PRIMARY && d->open_count) {
+	/* An open Primary goes on through a peer, if one has the data. */
+	spin_lock_irq(&d->resource->lock);
+	served = tandem_read_peer(d);
+	spin_unlock_irq(&d->resource->lock);
+	if (d->resource->role == TANDEM_ROLE_PRIMARY && d->open_count &&
+	    !served) {
 		NL_SET_ERR_MSG(info->extack,
-			       "device is Primary and open: demote it first");
+			       "device is Primary and open, and no connected peer has UpToDate data: demote it first");
 		return -EBUSY;
 	}
 	tandem_detach(d);

@@ -229,12 +229,18 @@ static void peer_req_done_work(struct work_struct *work)
 static void peer_endio(struct bio *bio)
 {
 	struct peer_req *pr = bio->bi_private;
+	struct tandem_device *d = pr->pd->device;
 	struct bio_vec *bv;
 	struct bvec_iter_all iter;
 
 	pr->status = bio->bi_status;
-	if (!pr->status)
-		atomic64_add(pr->iv.size >> 10, &pr->pd->device->written_kib);
+	if (!pr->status) {
+		atomic64_add(pr->iv.size >> 10, &d->written_kib);
+	} else if (!tandem_disk_error(d, TANDEM_IO_WRITE, pr->iv.sector,
+				      blk_status_to_errno(pr->status))) {
+		/* pass_on: the peer hears of it (TP_NEG_ACK); so do we. */
+		tandem_bm_set_range(pr->pd, pr->iv.sector, pr->iv.size);
+	}
 	bio_for_each_segment_all(bv, bio, iter)
 		__free_page(bv->bv_page);
 	bio_put(bio);
@@ -313,6 +319,13 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 		atomic64_add(size >> 10, &d->app_io_kib);
 		/* a range we are verifying changes: no verdict on it */
 		tandem_verify_peer_write(pd, sector, size);
+	}
+	if (!sync && (flags & TANDEM_DP_NO_LOCAL) && d->backing &&
+	    sector + (size >> 9) <= tandem_data_sectors(d) &&
+	    sector + (size >> 9) >= sector) {
+		/* The sender's disk misses it: we hold the only copy. */
+		tandem_peer_disk_lost(pd);
+		tandem_bm_set_range(pd, sector, size);
 	}
 	if (!tandem_get_disk(d)) {
 		err = drain(c, payload);
@@ -500,6 +513,16 @@ static int send_bitmap(struct tandem_peer_device *pd)
 	}
 }
 
+/* Our disk is about to miss blocks: it is no longer consistent. */
+static void make_inconsistent(struct tandem_device *d)
+{
+	if (d->disk_state == TANDEM_DS_INCONSISTENT)
+		return;
+	d->md.info.flags &= ~(TANDEM_MDF_CONSISTENT | TANDEM_MDF_WAS_UP_TO_DATE);
+	tandem_md_write(d);
+	tandem_set_disk_state(d, TANDEM_DS_INCONSISTENT);
+}
+
 void tandem_become_source(struct tandem_peer_device *pd, bool full)
 {
 	if (full)
@@ -516,12 +539,7 @@ void tandem_become_target(struct tandem_peer_device *pd, bool full)
 {
 	struct tandem_device *d = pd->device;
 
-	if (d->disk_state != TANDEM_DS_INCONSISTENT) {
-		d->md.info.flags &= ~(TANDEM_MDF_CONSISTENT |
-				      TANDEM_MDF_WAS_UP_TO_DATE);
-		tandem_md_write(d);
-		tandem_set_disk_state(d, TANDEM_DS_INCONSISTENT);
-	}
+	make_inconsistent(d);
 	if (full) {
 		tandem_bm_set_all(pd);
 		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
@@ -812,6 +830,88 @@ static void start_full_for_peer(struct tandem_peer_device *pd)
 	}
 }
 
+/*
+ * The peer's disk failed or was detached: its resync with us is over (the
+ * bits stay for the next one), our changes from now on are for it to
+ * fetch (a new generation, kernel/state.c), and a Primary may have lost
+ * its last good copy.
+ */
+static void peer_disk_gone(struct tandem_peer_device *pd, u32 disk)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_connection *c = pd->connection;
+	enum tandem_repl_state rs = READ_ONCE(pd->repl);
+
+	pr_warn("%s/%u peer %u: the peer's disk is %s now\n", c->resource->name,
+		d->volume, c->peer_node_id, tandem_disk_state_name(disk));
+	if (tandem_repl_syncing(rs) || rs == TANDEM_RS_WF_BITMAP_T) {
+		pr_info("%s/%u peer %u: resync stopped, %llu KiB left for later\n",
+			c->resource->name, d->volume, c->peer_node_id,
+			READ_ONCE(pd->oos_bits) * 4);
+		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
+		tandem_bm_write(pd);
+	}
+	tandem_peer_disk_lost(pd);
+	tandem_check_good_data(d);
+}
+
+/**
+ * tandem_start_bitmap_resync() - resync what the bitmaps name, now
+ * @pd: a connected, Established peer device
+ * @as_source: our data is the good one (else the peer's)
+ *
+ * Used when blocks are known to differ while the nodes stay connected
+ * (on-io-error pass_on). The source sends its bitmap first; the peer,
+ * told by TANDEM_SF_START_BITMAP, takes the other side.
+ */
+void tandem_start_bitmap_resync(struct tandem_peer_device *pd, bool as_source)
+{
+	struct tandem_device *d = pd->device;
+
+	if (as_source) {
+		if (send_bitmap(pd))
+			return;
+		tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
+		tandem_resync_start(pd, false);
+		tandem_sync_pause_update(pd);
+		tandem_send_state_flags(pd, TANDEM_SF_START_BITMAP);
+		return;
+	}
+	make_inconsistent(d);
+	tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
+	tandem_sync_pause_update(pd);
+	tandem_send_state_flags(pd, TANDEM_SF_START_BITMAP);
+	tandem_resync_start(pd, true);
+}
+
+/* The peer started a bitmap resync by itself: take the other side. */
+static void start_bitmap_for_peer(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_connection *c = pd->connection;
+
+	if (tandem_repl_target(pd->peer_repl) &&
+	    d->disk_state == TANDEM_DS_UPTODATE) {
+		pr_info("%s/%u peer %u: the peer lost blocks: bitmap resync as source\n",
+			c->resource->name, d->volume, c->peer_node_id);
+		if (send_bitmap(pd))
+			return;
+		tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
+		tandem_resync_start(pd, false);
+		tandem_sync_pause_update(pd);
+		tandem_send_state(pd);
+	} else if (tandem_repl_source(pd->peer_repl) && d->backing &&
+		   pd->peer_disk == TANDEM_DS_UPTODATE) {
+		pr_info("%s/%u peer %u: our disk lost blocks: bitmap resync as target\n",
+			c->resource->name, d->volume, c->peer_node_id);
+		make_inconsistent(d);
+		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
+		tandem_sync_pause_update(pd);
+		tandem_send_state(pd);
+		tandem_resync_start(pd, true);
+	}
+}
+
 static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 			 u32 length)
 {
@@ -825,6 +925,7 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 	size_t want = type == TP_SIZES ? sizeof(p.sz) :
 		      type == TP_UUIDS ? sizeof(p.u) : sizeof(p.s);
 	u32 role, disk, sflags;
+	bool lost;
 	int i, err;
 
 	err = recv_body(c, &p, want, type, length);
@@ -860,6 +961,8 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 					   be32_to_cpu(p.s.repl));
 		sflags = be32_to_cpu(p.s.flags);
 		spin_lock_irq(&r->lock);
+		lost = pd->peer_disk >= TANDEM_DS_INCONSISTENT &&
+		       disk < TANDEM_DS_INCONSISTENT;
 		c->peer_role = role;
 		pd->peer_disk = disk;
 		pd->peer_repl = be32_to_cpu(p.s.repl);
@@ -868,6 +971,16 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		spin_unlock_irq(&r->lock);
 		tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
 		tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
+		if (lost) {
+			peer_disk_gone(pd, disk);
+			break;
+		}
+		if ((sflags & TANDEM_SF_START_BITMAP) &&
+		    !tandem_repl_syncing(pd->repl) &&
+		    pd->repl != TANDEM_RS_WF_BITMAP_T) {
+			start_bitmap_for_peer(pd);
+			break;
+		}
 		if ((sflags & TANDEM_SF_START_FULL) &&
 		    !tandem_repl_syncing(pd->repl)) {
 			start_full_for_peer(pd);
@@ -964,9 +1077,10 @@ static int recv_block_range(struct tandem_connection *c, u16 type,
 	*sector = be64_to_cpu(p.sector);
 	*size = be32_to_cpu(p.size);
 	*block_id = be64_to_cpu(p.block_id);
+	/* (without a disk, tandem_resync_serve() sorts it out) */
 	if (!*size || *size % 512 || *size > TANDEM_MAX_PAYLOAD ||
-	    !(*pd)->device->backing ||
-	    *sector + (*size >> 9) > tandem_data_sectors((*pd)->device))
+	    ((*pd)->device->backing &&
+	     *sector + (*size >> 9) > tandem_data_sectors((*pd)->device)))
 		return proto_error(c, "bad block range", type, *size);
 	return 0;
 }
@@ -1158,6 +1272,12 @@ int tandem_receive_loop(struct tandem_connection *c)
 			break;
 		case TP_RESIZE:
 			err = tandem_receive_resize(c, volume, length);
+			break;
+		case TP_READ_REQ:
+			err = tandem_receive_read_req(c, volume, length);
+			break;
+		case TP_READ_REPLY:
+			err = tandem_receive_read_reply(c, volume, length);
 			break;
 		case TP_DISCONNECT:
 			err = receive_disconnect(c, length);

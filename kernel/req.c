@@ -155,6 +155,17 @@ static void req_dec_pending(struct tandem_request *req)
 	if (!atomic_dec_and_test(&req->pending))
 		return;
 
+	if (((req->flags & TR_WRITE) &&
+	     (!(req->flags & TR_LOCAL) || req->local_failed)) ||
+	    (req->flags & TR_REMOTE_READ)) {
+		/* Not on the local disk: it is good only where a peer has it. */
+		bool ok = false;
+
+		for (i = 0; i < req->nr_peers; i++)
+			ok |= req->peers[i].acked && !req->peers[i].failed;
+		if (!ok && !req->error)
+			req->error = BLK_STS_IOERR;
+	}
 	if (req->flags & TR_WRITE) {
 		struct tandem_resource *r = d->resource;
 		unsigned long flags;
@@ -221,6 +232,8 @@ static u32 dp_flags(struct tandem_request *req, u32 protocol)
 	default:
 		break;
 	}
+	if (!(req->flags & TR_LOCAL))
+		f |= TANDEM_DP_NO_LOCAL;
 	if (protocol == TANDEM_PROT_B)
 		f |= TANDEM_DP_SEND_RECV_ACK;
 	else if (protocol == TANDEM_PROT_C)
@@ -403,7 +416,9 @@ static void send_work(struct work_struct *work)
 		 * An empty flush comes as a zero-length write with
 		 * REQ_PREFLUSH (or as REQ_OP_FLUSH): it carries no data.
 		 */
-		if (!req->iv.size)
+		if (!(req->flags & TR_WRITE))
+			ret = tandem_send_read_req(rp);
+		else if (!req->iv.size)
 			ret = send_flush(rp);
 		else
 			ret = send_write(rp);
@@ -433,25 +448,77 @@ static void send_work(struct work_struct *work)
 
 /* ---- local I/O ---------------------------------------------------- */
 
+/*
+ * A failed local read, on a disk that is being detached: read it again
+ * from a peer with good data. Returns true if a peer took it over.
+ */
+static bool retry_read_remote(struct tandem_request *req)
+{
+	struct tandem_device *d = req->device;
+	struct tandem_resource *r = d->resource;
+	struct tandem_req_peer *rp = &req->peers[0];
+	struct tandem_peer_device *pd;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	pd = tandem_read_peer(d);
+	if (pd) {
+		rp->connection = pd->connection;
+		kref_get(&pd->connection->kref);
+		rp->req = req;
+		INIT_WORK(&rp->work, send_work);
+		INIT_LIST_HEAD(&rp->tl);
+		req->nr_peers = 1;
+		req->flags |= TR_REMOTE_READ;
+	}
+	spin_unlock_irqrestore(&r->lock, flags);
+	if (!pd)
+		return false;
+	/* The local part's pending count is the peer's now. */
+	kref_get(&req->refs);
+	atomic_inc(&rp->connection->send_queued);
+	queue_work(rp->connection->send_wq, &rp->work);
+	return true;
+}
+
 static void local_endio(struct bio *clone)
 {
 	struct tandem_request *req = clone->bi_private;
 	struct tandem_device *d = req->device;
+	blk_status_t st = clone->bi_status;
+	bool write = req->flags & TR_WRITE;
+	struct tandem_peer_device *pd;
 
-	if (clone->bi_status) {
-		req->error = clone->bi_status;
-		pr_err_ratelimited("%s/%u: local I/O error %d at sector %llu\n",
-				   d->resource->name, d->volume,
-				   blk_status_to_errno(clone->bi_status),
-				   (unsigned long long)req->iv.sector);
-	}
-	if ((req->flags & TR_WRITE) && !clone->bi_status)
-		atomic64_add(req->iv.size >> 10, &d->written_kib);
 	bio_put(clone);
-	atomic_dec(&d->local_pending);
+	if (st) {
+		sector_t sector = write ? req->iv.sector :
+					  req->master->bi_iter.bi_sector;
+		bool detach = tandem_disk_error(d, write ? TANDEM_IO_WRITE :
+						TANDEM_IO_READ, sector,
+						blk_status_to_errno(st));
+
+		if (write && detach) {
+			req->local_failed = true;
+		} else if (write) {
+			/* pass_on: the error goes up; the block is suspect. */
+			req->error = st;
+			list_for_each_entry(pd, &d->peer_devices, dev_list)
+				tandem_bm_set_range(pd, req->iv.sector,
+						    req->iv.size);
+		} else if (!detach || !retry_read_remote(req)) {
+			req->error = st;
+		} else {
+			tandem_put_disk(d);
+			return;
+		}
+	}
+	if (write && !st)
+		atomic64_add(req->iv.size >> 10, &d->written_kib);
+	tandem_put_disk(d);
 	req_dec_pending(req);
 }
 
+/* The request holds a disk pin (TR_LOCAL), taken when it was submitted. */
 static void submit_local(struct tandem_request *req)
 {
 	struct tandem_device *d = req->device;
@@ -461,10 +528,25 @@ static void submit_local(struct tandem_request *req)
 				&tandem_bio_set);
 	clone->bi_private = req;
 	clone->bi_end_io = local_endio;
-	atomic_inc(&d->local_pending);
 	if (!(req->flags & TR_WRITE))
 		atomic64_add(req->master->bi_iter.bi_size >> 10, &d->read_kib);
 	submit_bio_noacct(clone);
+}
+
+/**
+ * tandem_req_drop_local() - a write will not reach the local disk after all
+ * @req: a write with a local part that has not been submitted yet (its
+ *       activity-log record could not be written)
+ *
+ * The write goes to the peers only, marked so that they track it for us.
+ */
+void tandem_req_drop_local(struct tandem_request *req)
+{
+	if (!(req->flags & TR_LOCAL))
+		return;
+	req->flags &= ~TR_LOCAL;
+	tandem_put_disk(req->device);
+	atomic_dec(&req->pending);	/* never the last: the submitter's */
 }
 
 /**
@@ -481,15 +563,16 @@ void tandem_req_start_now(struct tandem_request *req)
 		queue_work(req->peers[i].connection->send_wq,
 			   &req->peers[i].work);
 	}
-	submit_local(req);
+	if (req->flags & TR_LOCAL)
+		submit_local(req);
 	req_dec_pending(req);	/* the submitter's count */
 }
 
 /* A write needs its activity log extents first. */
 static void start_request(struct tandem_request *req)
 {
-	if ((req->flags & TR_WRITE) && req->iv.size &&
-	    !tandem_al_begin(req->device, req)) {
+	if ((req->flags & TR_WRITE) && (req->flags & TR_LOCAL) &&
+	    req->iv.size && !tandem_al_begin(req->device, req)) {
 		tandem_al_queue(req->device, req);
 		return;
 	}
@@ -503,22 +586,39 @@ static bool replicate_to(struct tandem_peer_device *pd)
 	       pd->peer_disk >= TANDEM_DS_INCONSISTENT;
 }
 
+/*
+ * Where a request goes: the local disk when it can take it, and for a
+ * write every peer that can. A read the local disk cannot serve (no disk,
+ * a disk being detached, blocks not in sync) goes to a peer with good
+ * data. Caller holds resource->lock.
+ */
+static bool use_local(struct tandem_device *d, struct bio *bio, bool write)
+{
+	lockdep_assert_held(&d->resource->lock);
+	if (!tandem_disk_usable(d))
+		return false;
+	return write || tandem_local_read_ok(d, bio->bi_iter.bi_sector,
+					     bio->bi_iter.bi_size);
+}
+
 void tandem_submit_bio(struct bio *bio)
 {
 	struct tandem_device *d = bio->bi_bdev->bd_disk->private_data;
 	struct tandem_resource *r = d->resource;
-	struct tandem_peer_device *pd;
+	struct tandem_peer_device *pd, *reader = NULL;
 	struct tandem_request *req;
 	unsigned int n = 0, i = 0;
-	bool write = op_is_write(bio_op(bio));
+	bool write = op_is_write(bio_op(bio)), local;
 
 	bio = bio_split_to_limits(bio);
 	if (!bio)
 		return;
 
 	spin_lock_irq(&r->lock);
-	if (write ? !tandem_may_write(d) :
-		    d->disk_state != TANDEM_DS_UPTODATE || !d->backing) {
+	local = use_local(d, bio, write);
+	if (!write && !local)
+		reader = tandem_read_peer(d);
+	if (write ? !tandem_may_write(d) : !local && !reader) {
 		spin_unlock_irq(&r->lock);
 		bio_io_error(bio);
 		return;
@@ -526,12 +626,18 @@ void tandem_submit_bio(struct bio *bio)
 	if (write)
 		list_for_each_entry(pd, &d->peer_devices, dev_list)
 			n++;
-	/* Counted under the lock that checked the disk: detach waits for it. */
+	else
+		n = 1;
+	/* The disk stays attached while a request uses it: detach waits. */
+	if (local)
+		atomic_inc(&d->local_pending);
 	atomic_inc(&d->ap_pending);
 	spin_unlock_irq(&r->lock);
 
 	req = kzalloc(struct_size(req, peers, n), GFP_NOIO);
 	if (!req) {
+		if (local)
+			tandem_put_disk(d);
 		atomic_dec(&d->ap_pending);
 		bio->bi_status = BLK_STS_RESOURCE;
 		bio_endio(bio);
@@ -544,13 +650,37 @@ void tandem_submit_bio(struct bio *bio)
 	kref_init(&req->refs);
 	INIT_LIST_HEAD(&req->postponed);
 	INIT_LIST_HEAD(&req->al_list);
-	atomic_set(&req->pending, 2);	/* submitter + local */
+	atomic_set(&req->pending, local ? 2 : 1);	/* submitter (+ local) */
+	if (local)
+		req->flags |= TR_LOCAL;
 	req->start = bio_start_io_acct(bio);
 	atomic64_add(bio->bi_iter.bi_size >> 10, &d->app_io_kib);
 
 	if (!write) {
-		submit_local(req);
-		req_dec_pending(req);
+		if (local) {
+			submit_local(req);
+			req_dec_pending(req);
+			return;
+		}
+		/* Served by a peer (the choice is checked again when sent). */
+		spin_lock_irq(&r->lock);
+		pd = tandem_read_peer(d);
+		if (pd) {
+			struct tandem_req_peer *rp = &req->peers[0];
+
+			rp->connection = pd->connection;
+			kref_get(&pd->connection->kref);
+			rp->req = req;
+			INIT_WORK(&rp->work, send_work);
+			INIT_LIST_HEAD(&rp->tl);
+			req->nr_peers = 1;
+			req->flags |= TR_REMOTE_READ;
+			atomic_inc(&req->pending);
+		}
+		spin_unlock_irq(&r->lock);
+		if (!pd)
+			req->error = BLK_STS_IOERR;
+		tandem_req_start_now(req);
 		return;
 	}
 
@@ -636,6 +766,8 @@ void tandem_req_peer_acked(struct tandem_connection *c, u64 block_id, bool ok)
 
 	spin_lock_irqsave(&r->lock, flags);
 	rp = find_in_tl(c, block_id);
+	if (rp && !(rp->req->flags & TR_WRITE))
+		rp = NULL;	/* a read is answered by TP_READ_REPLY only */
 	if (rp) {
 		drop = rp_resolve(rp, ok);
 		if (drop)
@@ -646,6 +778,56 @@ void tandem_req_peer_acked(struct tandem_connection *c, u64 block_id, bool ok)
 		mark_peer_failed(rp);
 	if (drop)
 		req_dec_pending(rp->req);
+}
+
+/**
+ * tandem_req_take_read() - the read a TP_READ_REPLY answers
+ * @c: connection it arrived on
+ * @block_id: cookie from the TP_READ_REQ
+ *
+ * The read leaves the transfer log (a connection loss no longer fails
+ * it); the caller fills its pages and ends it with tandem_req_read_done().
+ *
+ * Context: the receiver. Return: the read's peer part, or NULL if
+ * @block_id names no read in flight.
+ */
+struct tandem_req_peer *tandem_req_take_read(struct tandem_connection *c,
+					     u64 block_id)
+{
+	struct tandem_resource *r = c->resource;
+	struct tandem_req_peer *rp;
+
+	spin_lock_irq(&r->lock);
+	rp = find_in_tl(c, block_id);
+	if (rp && (rp->req->flags & TR_WRITE))
+		rp = NULL;
+	if (rp) {
+		list_del_init(&rp->tl);
+		rp->in_tl = false;
+	}
+	spin_unlock_irq(&r->lock);
+	if (rp)
+		forget_id(c, rp);
+	return rp;
+}
+
+/**
+ * tandem_req_read_done() - a read served by a peer is complete
+ * @rp: from tandem_req_take_read()
+ * @ok: its pages hold the data
+ */
+void tandem_req_read_done(struct tandem_req_peer *rp, bool ok)
+{
+	struct tandem_request *req = rp->req;
+	struct tandem_resource *r = req->device->resource;
+	bool drop;
+
+	spin_lock_irq(&r->lock);
+	drop = rp_resolve(rp, ok);
+	spin_unlock_irq(&r->lock);
+	if (drop)
+		req_dec_pending(req);
+	req_put(req);	/* the transfer log's reference */
 }
 
 /**

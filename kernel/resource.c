@@ -148,6 +148,7 @@ struct tandem_device *tandem_device_create(struct tandem_resource *r,
 	init_waitqueue_head(&d->interval_wait);
 	mutex_init(&d->md_io_mutex);
 	tandem_al_init(d);
+	tandem_ioerr_init(d);
 
 	err = idr_alloc(&tandem_minors, d, minor, minor + 1, GFP_KERNEL);
 	if (err < 0) {
@@ -196,6 +197,7 @@ void tandem_device_destroy(struct tandem_device *d)
 	struct tandem_peer_device *pd, *tmp;
 
 	lockdep_assert_held(&tandem_cfg_mutex);
+	tandem_ioerr_stop(d);
 	tandem_nl_notify_device(d, TANDEM_EV_DESTROY);
 	tandem_device_unexpose(d);
 	list_for_each_entry_safe(pd, tmp, &d->peer_devices, dev_list) {

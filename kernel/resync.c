@@ -115,7 +115,15 @@ static void target_done(struct tandem_peer_device *pd)
 	struct tandem_resource *r = d->resource;
 	struct tandem_p_sync_done p = {};
 	unsigned int ms = max(1U, jiffies_to_msecs(jiffies - pd->rs_start));
+	bool disk;
 
+	/* Only a disk that is still here, and got every block, is UpToDate. */
+	spin_lock_irq(&r->lock);
+	disk = d->backing && pd->bitmap && !pd->oos_bits &&
+	       d->disk_state == TANDEM_DS_INCONSISTENT;
+	spin_unlock_irq(&r->lock);
+	if (!disk)
+		return;
 	pr_info("%s/%u peer %u: resync done: %llu KiB in %u.%03u s (%llu KiB/s)\n",
 		r->name, d->volume, pd->connection->peer_node_id,
 		pd->rs_total * 4, ms / 1000, ms % 1000,
@@ -411,6 +419,8 @@ static int rs_target_thread(void *arg)
 			if (!next_run(pd, &cursor, max_bits, &start, &count)) {
 				if (atomic_read(&pd->rs_inflight))
 					break;
+				if (!READ_ONCE(pd->bitmap))
+					break;	/* detached: not done */
 				if (!READ_ONCE(pd->oos_bits)) {
 					finished = true;
 					break;
@@ -457,10 +467,7 @@ void tandem_resync_start(struct tandem_peer_device *pd, bool as_target)
 		return;
 	}
 	/* A thread from an earlier resync on this connection is parked. */
-	if (pd->rs_task) {
-		kthread_stop(pd->rs_task);
-		pd->rs_task = NULL;
-	}
+	tandem_resync_stop(pd);
 	atomic_set(&pd->rs_inflight, 0);
 	t = kthread_run(rs_target_thread, pd, "tandem_rs_%s_%u",
 			pd->device->resource->name, pd->device->volume);
@@ -472,13 +479,14 @@ void tandem_resync_start(struct tandem_peer_device *pd, bool as_target)
 	pd->rs_task = t;
 }
 
-/* Called by the connection worker only (after a loss, or at teardown). */
+/* Called by the connection worker (after a loss, at teardown) and detach. */
 void tandem_resync_stop(struct tandem_peer_device *pd)
 {
-	if (pd->rs_task) {
-		kthread_stop(pd->rs_task);
-		pd->rs_task = NULL;
-	}
+	/* The worker and a detach may both stop it: one of them does. */
+	struct task_struct *t = xchg(&pd->rs_task, NULL);
+
+	if (t)
+		kthread_stop(t);
 }
 
 /* The target wrote a resync block. */
@@ -559,11 +567,11 @@ static void rs_send_work(struct work_struct *work)
 			atomic64_add(rr->iv.size >> 10, &c->sent_kib);
 		}
 	} else {
+		/* The disk is being detached (or pass_on): the target hears
+		 * it from TP_STATE, or keeps the bit for later. */
 		pr_err_ratelimited("%s/%u: resync read at sector %llu failed\n",
 				   d->resource->name, d->volume,
 				   (unsigned long long)rr->iv.sector);
-		tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,
-				   "local read error while serving resync");
 	}
 	tandem_interval_end(d, &rr->iv);
 	rs_read_free(rr);
@@ -575,7 +583,11 @@ static void rs_read_endio(struct bio *bio)
 	struct rs_read *rr = bio->bi_private;
 
 	rr->status = bio->bi_status;
-	atomic64_add(rr->iv.size >> 10, &rr->pd->device->read_kib);
+	if (rr->status)
+		tandem_disk_error(rr->pd->device, TANDEM_IO_READ, rr->iv.sector,
+				  blk_status_to_errno(rr->status));
+	else
+		atomic64_add(rr->iv.size >> 10, &rr->pd->device->read_kib);
 	tandem_put_disk(rr->pd->device);
 	queue_work(rr->pd->connection->send_wq, &rr->work);
 }
@@ -589,9 +601,15 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 	struct rs_read *rr;
 
 	if (d->disk_state != TANDEM_DS_UPTODATE || !tandem_get_disk(d)) {
+		enum tandem_disk_state ds = READ_ONCE(d->disk_state);
+
+		/* Our disk is going away: the peer hears it from TP_STATE. */
+		if (ds == TANDEM_DS_FAILED || ds == TANDEM_DS_DETACHING ||
+		    (ds == TANDEM_DS_DISKLESS && !tandem_repl_source(pd->repl)))
+			return;
 		tandem_conn_failed(pd->connection, TANDEM_CS_PROTOCOL_ERROR,
 				   "peer requested resync data but our disk is %s",
-				   tandem_disk_state_name(d->disk_state));
+				   tandem_disk_state_name(ds));
 		return;
 	}
 	rr = kzalloc(sizeof(*rr), GFP_NOIO);
@@ -619,7 +637,12 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 	rr->bio->bi_private = rr;
 	rr->bio->bi_end_io = rs_read_endio;
 
-	/* Never read what an application write is changing right now. */
+	/*
+	 * Never read what an application write is changing right now, nor
+	 * blocks a write received from the peer before the request is still
+	 * writing (the peer may be a Primary sync target).
+	 */
+	tandem_peer_writes_wait(d, &rr->iv);
 	tandem_interval_begin(d, &rr->iv, true);
 	kref_get(&pd->connection->kref);
 	submit_bio_noacct(rr->bio);

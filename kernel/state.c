@@ -131,6 +131,7 @@ static int promote_checks(struct tandem_resource *r, bool force,
 {
 	struct tandem_connection *c;
 	struct tandem_device *d;
+	bool served;
 	int vnr;
 
 	if (idr_is_empty(&r->devices)) {
@@ -149,7 +150,13 @@ static int promote_checks(struct tandem_resource *r, bool force,
 			*why = "local disk is not UpToDate (use --force to make it so)";
 			return -EINVAL;
 		default:
-			*why = "no usable local disk";
+			/* Diskless: the data of an UpToDate peer serves. */
+			spin_lock_irq(&r->lock);
+			served = tandem_read_peer(d);
+			spin_unlock_irq(&r->lock);
+			if (served)
+				break;
+			*why = "no usable local disk and no connected peer with an UpToDate disk";
 			return -EINVAL;
 		}
 	}
@@ -314,6 +321,38 @@ void tandem_sync_generation_done(struct tandem_peer_device *pd,
 	tandem_md_write(d);
 }
 
+/**
+ * tandem_peer_disk_lost() - a connected peer's disk failed or was detached
+ * @pd: the peer device
+ *
+ * While our UpToDate data changes and the peer's disk does not, the
+ * changes are tracked for it: as for an absent peer, the current
+ * generation becomes its bitmap generation and a new one starts. When
+ * the peer attaches its disk again, the generations call for a bitmap
+ * resync from us. Nothing happens when a bitmap generation is already
+ * kept for the peer (its changes are being tracked).
+ *
+ * Context: process context (writes the superblock).
+ */
+void tandem_peer_disk_lost(struct tandem_peer_device *pd)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_md_peer_info *slot;
+
+	if (!d->backing || d->disk_state != TANDEM_DS_UPTODATE)
+		return;
+	slot = tandem_md_peer_slot(d, pd->connection->peer_node_id, false);
+	if (!slot || slot->bitmap_uuid)
+		return;
+	slot->bitmap_uuid = d->md.info.current_uuid;
+	slot->flags &= ~TANDEM_MDPF_OLDER_PRIMARY;
+	tandem_new_generation(d);
+	pr_info("%s/%u: new generation %016llx; changes for peer %u (no disk) tracked from %016llx\n",
+		d->resource->name, d->volume, d->md.info.current_uuid,
+		pd->connection->peer_node_id, d->md.info.history[0]);
+	tandem_md_write(d);
+}
+
 /* Demoted cleanly: the metadata no longer says Primary. */
 static void forget_primary(struct tandem_resource *r)
 {
@@ -465,6 +504,8 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 			}
 		}
 		idr_for_each_entry(&r->devices, d, vnr) {
+			if (!d->backing)
+				continue;	/* served by a peer */
 			if (d->disk_state != TANDEM_DS_UPTODATE) {
 				pr_warn("%s/%u: forced promotion, local data declared UpToDate\n",
 					r->name, d->volume);

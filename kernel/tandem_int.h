@@ -236,6 +236,11 @@ struct tandem_md {
  * @al_writes: al
  * @bm_writes: bm
  * @exposed: gendisk added (add_disk succeeded)
+ * @fail_from: disk state before the last I/O error made it Failed
+ * @fail_work: detaches a Failed disk (kernel/ioerr.c)
+ * @pass_on_work: on-io-error pass_on: takes the disk out of UpToDate
+ * @io_errors: data errors passed on (pass_on) since attach
+ * @dying: the device is being destroyed: no failure work any more
  */
 struct tandem_device {
 	struct tandem_resource *resource;
@@ -267,6 +272,11 @@ struct tandem_device {
 	atomic_t al_writes;
 	atomic_t bm_writes;
 	bool exposed;
+	enum tandem_disk_state fail_from;
+	struct work_struct fail_work;
+	struct work_struct pass_on_work;
+	u32 io_errors;
+	bool dying;
 };
 
 /**
@@ -482,6 +492,8 @@ struct tandem_peer_device {
 #define TR_POSTPONED	(1U << 2)
 #define TR_COMPLETED	(1U << 3)	/* master bio ended */
 #define TR_AL		(1U << 4)	/* holds its activity log extents */
+#define TR_LOCAL	(1U << 5)	/* has a local part: pins the disk */
+#define TR_REMOTE_READ	(1U << 6)	/* a read served by a peer */
 
 /**
  * struct tandem_req_peer - what one request owes one peer
@@ -526,7 +538,10 @@ struct tandem_req_peer {
  * @postponed: on device->postponed while waiting for an interval
  * @al_list: on device->al.queued while waiting for an AL transaction
  * @al_gen: AL generation its extents were taken in
- * @peers: one per connection the write is replicated to
+ * @local_failed: the local part failed and the disk is being detached:
+ *                the peers decide whether the request succeeded
+ * @peers: one per connection the write is replicated to (a read has
+ *         one, used when a peer serves it)
  */
 struct tandem_request {
 	struct tandem_device *device;
@@ -542,6 +557,7 @@ struct tandem_request {
 	struct list_head postponed;
 	struct list_head al_list;
 	u32 al_gen;
+	bool local_failed;
 	struct tandem_req_peer peers[];
 };
 
@@ -598,6 +614,7 @@ void tandem_track_absent_peers(struct tandem_device *d, bool at_loss);
 void tandem_remember_peer(struct tandem_device *d, u32 peer_node_id);
 void tandem_sync_generation_done(struct tandem_peer_device *pd,
 				 bool as_target);
+void tandem_peer_disk_lost(struct tandem_peer_device *pd);
 
 /* state.c */
 int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
@@ -648,6 +665,10 @@ int tandem_interval_begin(struct tandem_device *device,
 void tandem_interval_end(struct tandem_device *device,
 			 struct tandem_interval *iv);
 void tandem_req_start_now(struct tandem_request *req);
+void tandem_req_drop_local(struct tandem_request *req);
+void tandem_req_read_done(struct tandem_req_peer *rp, bool ok);
+struct tandem_req_peer *tandem_req_take_read(struct tandem_connection *c,
+					     u64 block_id);
 
 /* al.c */
 void tandem_al_init(struct tandem_device *d);
@@ -677,11 +698,37 @@ int tandem_bm_write_all_locked(struct tandem_device *d);
 int tandem_bm_grow(struct tandem_peer_device *pd, u64 bits, bool mark);
 void tandem_bm_truncate(struct tandem_peer_device *pd, u64 bits);
 
+/* ioerr.c */
+enum tandem_io_kind {
+	TANDEM_IO_READ,
+	TANDEM_IO_WRITE,
+	TANDEM_IO_META,
+};
+bool tandem_disk_error(struct tandem_device *d, enum tandem_io_kind kind,
+		       sector_t sector, int err);
+void tandem_ioerr_init(struct tandem_device *d);
+void tandem_ioerr_stop(struct tandem_device *d);
+bool tandem_good_data_reachable(struct tandem_device *d);
+void tandem_check_good_data(struct tandem_device *d);
+void tandem_pass_on_repair(struct tandem_device *d);
+
+/* rread.c */
+struct tandem_peer_device *tandem_read_peer(struct tandem_device *d);
+bool tandem_local_read_ok(struct tandem_device *d, sector_t sector,
+			  unsigned int size);
+int tandem_send_read_req(struct tandem_req_peer *rp);
+int tandem_receive_read_req(struct tandem_connection *c, u16 volume,
+			    u32 length);
+int tandem_receive_read_reply(struct tandem_connection *c, u16 volume,
+			      u32 length);
+
 /* attach.c */
 int tandem_attach(struct tandem_device *device, const char *backing,
 		  const char *meta, int meta_index,
 		  struct netlink_ext_ack *extack);
 void tandem_detach(struct tandem_device *device);
+void tandem_detach_failed(struct tandem_device *device);
+bool tandem_disk_usable(struct tandem_device *device);
 int tandem_md_write(struct tandem_device *device);
 int tandem_md_io(struct tandem_device *device, u64 offset, struct page *page,
 		 blk_opf_t opf);
@@ -747,6 +794,7 @@ int tandem_invalidate(struct tandem_device *d, bool remote,
 		      struct netlink_ext_ack *extack);
 void tandem_become_source(struct tandem_peer_device *pd, bool full);
 void tandem_become_target(struct tandem_peer_device *pd, bool full);
+void tandem_start_bitmap_resync(struct tandem_peer_device *pd, bool as_source);
 struct tandem_rs_ctrl_conf;
 void tandem_rs_conf(struct tandem_device *d, struct tandem_rs_ctrl_conf *c);
 

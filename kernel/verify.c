@@ -515,13 +515,13 @@ fail_state:
 static void ov_stop_source(struct tandem_peer_device *pd)
 {
 	struct tandem_resource *r = pd->device->resource;
+	struct task_struct *t = xchg(&pd->ov_task, NULL);
 	struct ov_req *o, *tmp;
 	LIST_HEAD(left);
 
-	if (pd->ov_task) {
-		kthread_stop(pd->ov_task);
-		pd->ov_task = NULL;
-	}
+	/* The worker and a detach may both stop it: one of them does. */
+	if (t)
+		kthread_stop(t);
 	spin_lock_irq(&r->lock);
 	list_splice_init(&pd->ov_reqs, &left);
 	spin_unlock_irq(&r->lock);

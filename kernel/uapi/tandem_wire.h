@@ -68,6 +68,10 @@ enum tandem_packet {
 	TP_SYNC_DONE		= 25,	/* tandem_p_sync_done */
 	TP_OV_REQ		= 26,	/* tandem_p_ov_req + digests */
 	TP_RESIZE		= 27,	/* tandem_p_resize */
+	TP_READ_REQ		= 28,	/* tandem_p_block_req: read these
+					 * blocks for me (a diskless reader) */
+	TP_READ_REPLY		= 29,	/* tandem_p_data + payload, or with
+					 * TANDEM_DP_READ_ERROR no payload */
 	/* acks (CONTROL) */
 	TP_PING			= 40,	/* no body */
 	TP_PING_ACK		= 41,	/* no body */
@@ -84,6 +88,8 @@ enum tandem_packet {
 #define TANDEM_FF_TRIM		(1ULL << 0)	/* discard */
 #define TANDEM_FF_ZEROES	(1ULL << 1)	/* write-zeroes */
 #define TANDEM_FF_FUA		(1ULL << 2)	/* FUA/preflush honoured */
+#define TANDEM_FF_DISKLESS	(1ULL << 3)	/* TP_READ_REQ served,
+						 * TANDEM_DP_NO_LOCAL known */
 
 /**
  * struct tandem_p_hello - first packet on each stream, both directions
@@ -222,6 +228,10 @@ struct tandem_p_disconnect {
 					   * sync in the direction of @repl
 					   * (invalidate, invalidate-remote):
 					   * take the other side */
+#define TANDEM_SF_START_BITMAP	(1U << 3) /* the sender's disk lost blocks
+					   * (on-io-error pass_on) and waits
+					   * for our bitmap: become its sync
+					   * source */
 
 /* TP_DATA / TP_SYNC_DATA flags (dp_flags) */
 #define TANDEM_DP_FUA		(1U << 0)
@@ -230,6 +240,12 @@ struct tandem_p_disconnect {
 #define TANDEM_DP_ZEROES	(1U << 3)	/* no payload */
 #define TANDEM_DP_SEND_RECV_ACK	(1U << 4)	/* protocol B */
 #define TANDEM_DP_SEND_WRITE_ACK (1U << 5)	/* protocol C */
+#define TANDEM_DP_NO_LOCAL	(1U << 6)	/* the sender's own disk did
+						 * not get this write: mark
+						 * it out of sync towards
+						 * the sender */
+#define TANDEM_DP_READ_ERROR	(1U << 7)	/* TP_READ_REPLY: the peer
+						 * could not read; no payload */
 
 /**
  * struct tandem_p_data - a write (or resync block)
