@@ -21,7 +21,7 @@ KMODS = kernel/tandem.ko transport-tcp/tandem_transport_tcp.ko \
 DEB_PACKAGES = build-essential bc bison flex libelf-dev pkg-config kmod cpio \
 	linux-headers-amd64 sparse qemu-system-x86 busybox-static \
 	libnl-3-dev libnl-genl-3-dev libibverbs-dev librdmacm-dev rdma-core \
-	ibverbs-utils perftest fio iproute2 iputils-ping e2fsprogs \
+	ibverbs-utils perftest fio iproute2 iputils-ping e2fsprogs dmsetup \
 	libcmocka-dev python3 python3-pytest drbd-utils xz-utils groff-base clang
 
 export TANDEM_CACHE

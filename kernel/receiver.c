@@ -675,6 +675,8 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	f.my_node_lower = r->node_id < c->peer_node_id;
 	f.my_discard = c->discard_my_data;
 	f.peer_discard = c->peer_discard_my_data;
+	f.my_sync_from = slot ? slot->sync_uuid : 0;
+	f.peer_sync_from = pd->peer_sync_from;
 
 	what = tandem_sync_decide(&f);
 	if ((what == TANDEM_SYNC_FULL_TARGET ||
@@ -735,6 +737,12 @@ static int send_uuids(struct tandem_peer_device *pd)
 		flags |= TANDEM_UF_VERIFIED;
 	u.current_uuid = cpu_to_be64(d->md.info.current_uuid);
 	u.bitmap_uuid = cpu_to_be64(slot ? slot->bitmap_uuid : 0);
+	if (slot && slot->sync_uuid && d->disk_state == TANDEM_DS_INCONSISTENT) {
+		/* An Inconsistent node is ahead of no one: the field says
+		 * where our unfinished resync from the peer began. */
+		flags |= TANDEM_UF_SYNC_RESUME;
+		u.bitmap_uuid = cpu_to_be64(slot->sync_uuid);
+	}
 	for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
 		u.history[i] = cpu_to_be64(d->md.info.history[i]);
 	u.flags = cpu_to_be32(flags);
@@ -945,6 +953,11 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		pd->peer_uuid = be64_to_cpu(p.u.current_uuid);
 		pd->peer_bitmap_uuid = be64_to_cpu(p.u.bitmap_uuid);
 		pd->peer_flags = be32_to_cpu(p.u.flags);
+		pd->peer_sync_from = 0;
+		if (pd->peer_flags & TANDEM_UF_SYNC_RESUME) {
+			pd->peer_sync_from = pd->peer_bitmap_uuid;
+			pd->peer_bitmap_uuid = 0;
+		}
 		pd->peer_oos_bits = be64_to_cpu(p.u.oos_bits);
 		for (i = 0; i < TANDEM_HISTORY_UUIDS; i++)
 			pd->peer_history[i] = be64_to_cpu(p.u.history[i]);

@@ -457,6 +457,7 @@ static int rs_target_thread(void *arg)
 
 void tandem_resync_start(struct tandem_peer_device *pd, bool as_target)
 {
+	struct tandem_md_peer_info *slot;
 	struct task_struct *t;
 
 	if (!as_target) {
@@ -468,6 +469,14 @@ void tandem_resync_start(struct tandem_peer_device *pd, bool as_target)
 	}
 	/* A thread from an earlier resync on this connection is parked. */
 	tandem_resync_stop(pd);
+	/* Where this resync began: an interrupted one goes on from here. */
+	slot = pd->device->backing ?
+	       tandem_md_peer_slot(pd->device, pd->connection->peer_node_id,
+				   true) : NULL;
+	if (slot && slot->sync_uuid != pd->peer_uuid) {
+		slot->sync_uuid = pd->peer_uuid;
+		tandem_md_write(pd->device);
+	}
 	atomic_set(&pd->rs_inflight, 0);
 	t = kthread_run(rs_target_thread, pd, "tandem_rs_%s_%u",
 			pd->device->resource->name, pd->device->volume);

@@ -313,6 +313,8 @@ void tandem_sync_generation_done(struct tandem_peer_device *pd,
 	}
 	d->md.info.flags &= ~TANDEM_MDF_CRASHED_PRIMARY;
 	if (as_target) {
+		if (slot)
+			slot->sync_uuid = 0;
 		d->md.info.current_uuid = pd->peer_uuid;
 		d->md.info.flags |= TANDEM_MDF_CONSISTENT |
 				    TANDEM_MDF_WAS_UP_TO_DATE;

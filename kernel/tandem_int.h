@@ -402,6 +402,8 @@ struct tandem_connection {
  * @peer_size_sect: the peer's backing data size
  * @peer_uuid: the peer's current generation
  * @peer_bitmap_uuid: generation the peer's bitmap towards us started at
+ * @peer_sync_from: our generation when the peer's unfinished resync as
+ *                  our target began (TANDEM_UF_SYNC_RESUME), else 0
  * @peer_history: the peer's older generations
  * @peer_flags: TANDEM_UF_* of the peer's last TP_UUIDS
  * @peer_oos_bits: bits set in the peer's bitmap towards us (its changes)
@@ -448,6 +450,7 @@ struct tandem_peer_device {
 	u64 peer_size_sect;
 	u64 peer_uuid;
 	u64 peer_bitmap_uuid;
+	u64 peer_sync_from;
 	u64 peer_history[TANDEM_HISTORY_UUIDS];
 	u32 peer_flags;
 	u64 peer_oos_bits;

@@ -308,6 +308,7 @@ int tandem_md_encode(const struct tandem_md_info *info, unsigned char *block)
 		tandem_put_be32(b + PEER_OFF(i, node_id), p->node_id);
 		tandem_put_be32(b + PEER_OFF(i, flags), p->flags);
 		tandem_put_be64(b + PEER_OFF(i, bitmap_uuid), p->bitmap_uuid);
+		tandem_put_be64(b + PEER_OFF(i, sync_uuid), p->sync_uuid);
 	}
 	tandem_put_be32(b + SB_OFF(checksum), tandem_md_sb_checksum(b));
 	return 0;
@@ -353,6 +354,7 @@ int tandem_md_decode(const unsigned char *block, struct tandem_md_info *info)
 		p->node_id = tandem_get_be32(b + PEER_OFF(i, node_id));
 		p->flags = tandem_get_be32(b + PEER_OFF(i, flags));
 		p->bitmap_uuid = tandem_get_be64(b + PEER_OFF(i, bitmap_uuid));
+		p->sync_uuid = tandem_get_be64(b + PEER_OFF(i, sync_uuid));
 	}
 	return tandem_md_check(info);
 }
@@ -508,6 +510,7 @@ void tandem_md_info_init(struct tandem_md_info *info, u32 kind,
 		info->peers[i].node_id = TANDEM_MD_NO_NODE;
 		info->peers[i].flags = 0;
 		info->peers[i].bitmap_uuid = 0;
+		info->peers[i].sync_uuid = 0;
 	}
 }
 

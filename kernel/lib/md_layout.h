@@ -131,11 +131,13 @@ u32 tandem_md_sb_checksum(const unsigned char *block);
  * @node_id: peer node id using the slot, TANDEM_MD_NO_NODE if free
  * @flags: TANDEM_MDPF_*
  * @bitmap_uuid: generation at which the slot's bitmap started
+ * @sync_uuid: the peer's generation when our resync as its target began
  */
 struct tandem_md_peer_info {
 	u32 node_id;
 	u32 flags;
 	u64 bitmap_uuid;
+	u64 sync_uuid;
 };
 
 /**

@@ -60,10 +60,16 @@ enum tandem_sync_decision tandem_sync_decide(const struct tandem_sync_facts *f)
 		return TANDEM_SYNC_NONE;
 	if (f->my_disk == TANDEM_DS_UPTODATE &&
 	    f->peer_disk == TANDEM_DS_INCONSISTENT)
-		return TANDEM_SYNC_FULL_SOURCE;
+		return f->peer_sync_from &&
+		       (f->peer_sync_from == f->my_current ||
+			f->peer_sync_from == f->my_bitmap) ?
+		       TANDEM_SYNC_BITMAP_SOURCE : TANDEM_SYNC_FULL_SOURCE;
 	if (f->peer_disk == TANDEM_DS_UPTODATE &&
 	    f->my_disk == TANDEM_DS_INCONSISTENT)
-		return TANDEM_SYNC_FULL_TARGET;
+		return f->my_sync_from &&
+		       (f->my_sync_from == f->peer_current ||
+			f->my_sync_from == f->peer_bitmap) ?
+		       TANDEM_SYNC_BITMAP_TARGET : TANDEM_SYNC_FULL_TARGET;
 	if (!has_data(f->my_disk) || !has_data(f->peer_disk))
 		return TANDEM_SYNC_NONE;
 

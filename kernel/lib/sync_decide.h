@@ -36,6 +36,10 @@ enum tandem_sync_decision {
  * @my_node_lower: our node id is lower than the peer's (tie-breaks)
  * @my_discard: we connected with --discard-my-data
  * @peer_discard: the peer did
+ * @my_sync_from: we are Inconsistent from a resync as target of this
+ *                peer that did not finish; the peer's generation when it
+ *                began (0: none)
+ * @peer_sync_from: the same of the peer, towards us
  */
 struct tandem_sync_facts {
 	u32 my_disk;
@@ -53,6 +57,8 @@ struct tandem_sync_facts {
 	bool my_node_lower;
 	bool my_discard;
 	bool peer_discard;
+	u64 my_sync_from;
+	u64 peer_sync_from;
 };
 
 /**
@@ -63,7 +69,10 @@ struct tandem_sync_facts {
  * mirrored decisions (SOURCE on one side, TARGET on the other; NONE,
  * SPLIT_BRAIN and UNRELATED on both). Rules, first match wins:
  *  1. either disk has no data we can use (Diskless/Failed/...): NONE;
- *  2. one side Inconsistent, the other UpToDate: FULL towards it;
+ *  2. one side Inconsistent, the other UpToDate: BITMAP towards it when
+ *     its resync from that side was interrupted and the side's current
+ *     or bitmap generation is the one that resync began at (the side
+ *     tracked every change since); else FULL towards it;
  *  3. either side without data (Inconsistent): NONE;
  *  4. same current generation: NONE, unless a side crashed as Primary
  *     (its last writes may not have reached the peer): BITMAP from it

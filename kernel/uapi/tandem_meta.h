@@ -75,13 +75,17 @@ enum tandem_md_kind {
  * @flags: TANDEM_MDPF_*
  * @bitmap_uuid: generation at which this slot's bitmap started
  *               collecting changes (0: bitmap not in use)
+ * @sync_uuid: while we are (or were, when interrupted) sync target of
+ *             this peer: the peer's generation when that resync started,
+ *             so that it can go on from the bitmap (0: none)
  * @reserved: 0
  */
 struct tandem_md_peer {
 	__be32 node_id;
 	__be32 flags;
 	__be64 bitmap_uuid;
-	__be64 reserved[2];
+	__be64 sync_uuid;
+	__be64 reserved;
 } __attribute__((packed));
 
 #define TANDEM_MD_HISTORY	4

@@ -160,6 +160,12 @@ struct tandem_p_net_opts {
 #define TANDEM_UF_OLDER_PRIMARY		(1U << 3) /* was Primary when the
 						   * bitmap towards the peer
 						   * started */
+#define TANDEM_UF_SYNC_RESUME		(1U << 5) /* the sender is Inconsistent
+						   * from an unfinished resync
+						   * as the receiver's target;
+						   * @bitmap_uuid is the
+						   * receiver's generation when
+						   * it began */
 #define TANDEM_UF_VERIFIED		(1U << 4) /* our online verify found
 						   * blocks that differ */
 

@@ -53,6 +53,8 @@ static struct tandem_sync_facts mirror(const struct tandem_sync_facts *f)
 	m.my_node_lower = !f->my_node_lower;
 	m.my_discard = f->peer_discard;
 	m.peer_discard = f->my_discard;
+	m.my_sync_from = f->peer_sync_from;
+	m.peer_sync_from = f->my_sync_from;
 	return m;
 }
 
@@ -102,6 +104,32 @@ static void rule2_full_sync_towards_inconsistent(void **state)
 	assert_int_equal(both(&f), TANDEM_SYNC_FULL_SOURCE);
 	f = facts(TANDEM_DS_INCONSISTENT, TANDEM_DS_UPTODATE, G2, G1);
 	assert_int_equal(both(&f), TANDEM_SYNC_FULL_TARGET);
+}
+
+/* An interrupted resync goes on from the bitmap if the source tracked
+ * every change since it began; else it starts over. */
+static void rule2_interrupted_resync_resumes_from_bitmap(void **state)
+{
+	struct tandem_sync_facts f;
+
+	(void)state;
+	/* the source's generation did not move */
+	f = facts(TANDEM_DS_INCONSISTENT, TANDEM_DS_UPTODATE, G2, G1);
+	f.my_sync_from = G1;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
+	/* it moved on, tracking changes for us from where we began */
+	f.peer_current = G3;
+	f.peer_bitmap = G1;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_TARGET);
+	/* it moved on from another generation: the bitmap is not enough */
+	f.peer_bitmap = G4;
+	assert_int_equal(both(&f), TANDEM_SYNC_FULL_TARGET);
+	f.peer_bitmap = 0;
+	assert_int_equal(both(&f), TANDEM_SYNC_FULL_TARGET);
+	/* the source side of the same */
+	f = facts(TANDEM_DS_UPTODATE, TANDEM_DS_INCONSISTENT, G1, G2);
+	f.peer_sync_from = G1;
+	assert_int_equal(both(&f), TANDEM_SYNC_BITMAP_SOURCE);
 }
 
 static void rule3_no_data_no_sync(void **state)
@@ -304,6 +332,7 @@ int main(void)
 		cmocka_unit_test(rule4_verify_found_differences),
 		cmocka_unit_test(rule5_bitmap_resync),
 		cmocka_unit_test(rule6_split_brain_or_unrelated),
+		cmocka_unit_test(rule2_interrupted_resync_resumes_from_bitmap),
 		cmocka_unit_test(property_both_sides_agree),
 		cmocka_unit_test(names),
 	};

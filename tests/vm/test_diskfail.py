@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Disk failures (on-io-error): the backing disk of each node is a
+device-mapper device whose table the test swaps to `error` and back.
+
+A failing Secondary disk detaches, the Primary loses no write and keeps
+the blocks for a bitmap resync; a failing Primary disk detaches and the
+Primary goes on through its peer (reads and writes); a detach in the
+middle of a resync, paused or running, never leaves a diskless node
+UpToDate and the resync goes on from the bitmap after attach; the
+call-local-io-error handler runs; pass_on hands the error up and repairs
+the block. One pair for the module; tests run in order (TCP: the disk
+path does not depend on the transport)."""
+import re
+import time
+
+import pytest
+
+import tandemctl as tc
+
+DISKS = [("data", 64)]
+DM = "/dev/mapper/tdisk"
+FAST = "--ping-int=1 --ping-timeout=5"
+RATE = "--resync-rate=100M --c-plan-ahead=0"
+
+
+@pytest.fixture(scope="module")
+def nodes(kernel, tmp_path_factory, root):
+    guests = tc.boot_installed_pair(
+        kernel, str(tmp_path_factory.mktemp("diskfail")), root, DISKS, "tcp")
+    for g in guests:
+        g.check("modprobe dm-mod && dmsetup create --noudevsync tdisk "
+                "--table \"0 $(blockdev --getsz /dev/vda) linear /dev/vda 0\""
+                " && dmsetup mknodes")
+    yield guests
+    tc.finish_pair(guests)
+
+
+def fail_disk(g):
+    """Every I/O of the backing device fails from now on."""
+    g.check("dmsetup load tdisk --table \"0 $(blockdev --getsz /dev/vda) "
+            "error\" && dmsetup resume tdisk", timeout=30)
+
+
+def heal_disk(g):
+    g.check("dmsetup load tdisk --table \"0 $(blockdev --getsz /dev/vda) "
+            "linear /dev/vda 0\" && dmsetup resume tdisk", timeout=30)
+
+
+def write_blocks(g, first, count, log):
+    """O_SYNC 4 KiB writes of random data to blocks first.. of
+    /dev/tandem0, each logged with its sha256; returns the number of
+    writes that failed."""
+    out = g.check(
+        "fails=0; for i in $(seq %d %d); do "
+        "dd if=/dev/urandom of=/run/blk bs=4k count=1 status=none; "
+        "if dd if=/run/blk of=/dev/tandem0 bs=4k seek=$i count=1 "
+        "oflag=direct,sync conv=notrunc status=none; then "
+        "echo \"$i $(sha256sum </run/blk | cut -c1-64)\" >> %s; "
+        "else fails=$((fails+1)); fi; done; echo fails=$fails" % (
+            first, first + count - 1, log), timeout=300)
+    return int(re.search(r"fails=(\d+)", out).group(1))
+
+
+def check_logged_blocks(g, log):
+    """Every logged block reads back (O_DIRECT) as it was written."""
+    out = g.check(
+        "bad=0; n=0; while read i sum; do n=$((n+1)); "
+        "s=$(dd if=/dev/tandem0 bs=4k skip=$i count=1 iflag=direct "
+        "status=none | sha256sum | cut -c1-64); "
+        "[ \"$s\" = \"$sum\" ] || bad=$((bad+1)); done < %s; "
+        "echo n=$n bad=$bad" % log, timeout=300)
+    n, bad = map(int, re.search(r"n=(\d+) bad=(\d+)", out).groups())
+    assert n > 0 and bad == 0, out
+
+
+def wait_resync_done(alpha, bravo):
+    tc.wait_proc(alpha, r"cs:Connected ro:\w+/\w+ ds:UpToDate/UpToDate",
+                 timeout=120)
+    return tc.wait_proc(bravo, r"cs:Connected ro:\w+/\w+ "
+                               r"ds:UpToDate/UpToDate", timeout=60)
+
+
+def last_resync_kib(g):
+    found = re.findall(r"resync started as target, (\d+) KiB to go",
+                       g.check("dmesg"))
+    assert found, "no resync as target in the log"
+    return int(found[-1])
+
+
+def test_secondary_disk_fails(nodes):
+    alpha, bravo = nodes
+    for g in nodes:
+        tc.up(g, disk=DM, net=FAST, disk_opts=RATE)
+    tc.wait_proc(alpha, r"cs:Connected")
+    alpha.check("tandemsetup primary r0 --force")
+    wait_resync_done(alpha, bravo)
+    assert write_blocks(alpha, 0, 16, "/run/log1") == 0
+
+    fail_disk(bravo)
+    # Protocol C writes during and after the failure: none fails. The
+    # first one meets the failure; the Primary knows within ping-timeout
+    # (0.5 s) + 1 s, plus what reading /proc takes.
+    assert write_blocks(alpha, 100, 1, "/run/log1") == 0
+    block = tc.wait_proc(alpha, r"ds:UpToDate/(Diskless|Failed)", timeout=3)
+    assert write_blocks(alpha, 101, 63, "/run/log1") == 0
+    tc.wait_proc(bravo, r"ro:Secondary/Primary ds:Diskless/UpToDate")
+    assert "disk( UpToDate -> Failed )" in bravo.check("dmesg")
+    # 64 blocks written since the failure: all marked for the peer.
+    oos = tc.counters(tc.wait_proc(alpha, r"ds:UpToDate/Diskless"))["oos"]
+    assert oos == 64 * 4, block
+
+    # A node without a disk does not become Primary on its own.
+    bravo.check("tandemsetup disconnect r0 0", timeout=60)
+    res = bravo.run("tandemsetup primary r0")
+    assert res.rc != 0 and "no usable local disk" in res.out, res
+    bravo.check("tandemsetup connect r0 0 192.0.2.2:7789 192.0.2.1:7789 "
+                "--connect-int=1 " + FAST)
+    tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary ds:Diskless")
+
+    heal_disk(bravo)
+    bravo.check("tandemsetup attach 0 %s internal internal %s" % (DM, RATE))
+    wait_resync_done(alpha, bravo)
+    # A bitmap resync of what changed, not a full one.
+    assert last_resync_kib(bravo) <= 1.05 * oos, last_resync_kib(bravo)
+    check_logged_blocks(alpha, "/run/log1")
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
+def test_primary_disk_fails_and_primary_goes_on_diskless(nodes):
+    alpha, bravo = nodes
+    fail_disk(alpha)
+    assert write_blocks(alpha, 400, 64, "/run/log2") == 0
+    tc.wait_proc(alpha, r"ro:Primary/Secondary ds:Diskless/UpToDate")
+    tc.wait_proc(bravo, r"ro:Secondary/Primary ds:UpToDate/Diskless")
+    # Every block written, before and after, reads back from bravo.
+    check_logged_blocks(alpha, "/run/log1")
+    check_logged_blocks(alpha, "/run/log2")
+    log = alpha.check("dmesg")
+    assert "disk( UpToDate -> Failed )" in log
+    assert "detached after an I/O error" in log
+
+    # Bring the disk back: the resync comes from bravo.
+    heal_disk(alpha)
+    alpha.check("tandemsetup secondary r0")
+    alpha.check("tandemsetup attach 0 %s internal internal %s" % (DM, RATE))
+    wait_resync_done(bravo, alpha)
+    kib = last_resync_kib(alpha)
+    assert 64 * 4 <= kib < 32 * 1024, kib     # the changes, not the disk
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+    alpha.check("tandemsetup primary r0")
+    check_logged_blocks(alpha, "/run/log2")
+
+
+@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
+def test_detach_sync_target_mid_resync(nodes, paused):
+    alpha, bravo = nodes
+    bravo.check("tandemsetup resync-rate 0 2M")
+    bravo.check("tandemsetup invalidate 0")
+    tc.wait_proc(bravo, r"cs:SyncTarget", timeout=30)
+    first = last_resync_kib(bravo)
+    time.sleep(3)
+    if paused:
+        bravo.check("tandemsetup pause-sync 0 0")
+        tc.wait_proc(bravo, r"cs:PausedSyncT")
+    bravo.check("tandemsetup detach 0", timeout=60)
+    block = tc.wait_proc(bravo, r"ds:Diskless/UpToDate")
+    assert "UpToDate/" not in block, block
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/Diskless")
+    if paused:
+        bravo.check("tandemsetup resume-sync 0 0")
+    time.sleep(1)
+    assert "ds:Diskless" in tc.proc(bravo)
+    bravo.check("tandemsetup attach 0 %s internal internal --resync-rate=100M"
+                % DM)
+    wait_resync_done(alpha, bravo)
+    # It went on from the bitmap: not the whole disk again.
+    assert last_resync_kib(bravo) < first - 2048, (first,
+                                                   last_resync_kib(bravo))
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
+def test_call_local_io_error_handler(nodes, root):
+    alpha, bravo = nodes
+    bravo.check("printf '#!/bin/sh\\nenv | grep ^TANDEM_ >> /run/handler.log"
+                "\\necho \"$@\" >> /run/handler.log\\n' > /run/helper && "
+                "chmod +x /run/helper && "
+                "echo /run/helper > /sys/module/tandem/parameters/"
+                "usermode_helper")
+    bravo.check("tandemsetup disk-options 0 --on-io-error=call-local-io-error")
+    fail_disk(bravo)
+    assert write_blocks(alpha, 700, 20, "/run/log3") == 0
+    tc.wait_proc(bravo, r"ds:Diskless/UpToDate")
+    log = bravo.check("cat /run/handler.log")
+    assert log.count("local-io-error r0") == 1, log
+    assert "TANDEM_RESOURCE=r0" in log and "TANDEM_MINOR=0" in log, log
+    assert "TANDEM_VOLUME=0" in log, log
+    heal_disk(bravo)
+    bravo.check("tandemsetup attach 0 %s internal internal %s "
+                "--on-io-error=detach" % (DM, RATE))
+    wait_resync_done(alpha, bravo)
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
+def test_down_clean(nodes):
+    for g in nodes:
+        tc.down(g)
+        tc.unload(g)
