@@ -844,14 +844,16 @@ static void start_full_for_peer(struct tandem_peer_device *pd)
  * fetch (a new generation, kernel/state.c), and a Primary may have lost
  * its last good copy.
  */
-static void peer_disk_gone(struct tandem_peer_device *pd, u32 disk)
+static void peer_disk_gone(struct tandem_peer_device *pd, u32 old, u32 disk)
 {
 	struct tandem_device *d = pd->device;
 	struct tandem_connection *c = pd->connection;
 	enum tandem_repl_state rs = READ_ONCE(pd->repl);
 
-	pr_warn("%s/%u peer %u: the peer's disk is %s now\n", c->resource->name,
-		d->volume, c->peer_node_id, tandem_disk_state_name(disk));
+	if (old != TANDEM_DS_DUNKNOWN)	/* (not just a diskless peer connecting) */
+		pr_warn("%s/%u peer %u: the peer's disk is %s now\n",
+			c->resource->name, d->volume, c->peer_node_id,
+			tandem_disk_state_name(disk));
 	if (tandem_repl_syncing(rs) || rs == TANDEM_RS_WF_BITMAP_T) {
 		pr_info("%s/%u peer %u: resync stopped, %llu KiB left for later\n",
 			c->resource->name, d->volume, c->peer_node_id,
@@ -932,7 +934,7 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 	} p;
 	size_t want = type == TP_SIZES ? sizeof(p.sz) :
 		      type == TP_UUIDS ? sizeof(p.u) : sizeof(p.s);
-	u32 role, disk, sflags;
+	u32 role, disk, sflags, old_disk;
 	bool lost;
 	int i, err;
 
@@ -974,7 +976,8 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 					   be32_to_cpu(p.s.repl));
 		sflags = be32_to_cpu(p.s.flags);
 		spin_lock_irq(&r->lock);
-		lost = pd->peer_disk >= TANDEM_DS_INCONSISTENT &&
+		old_disk = pd->peer_disk;
+		lost = old_disk >= TANDEM_DS_INCONSISTENT &&
 		       disk < TANDEM_DS_INCONSISTENT;
 		c->peer_role = role;
 		pd->peer_disk = disk;
@@ -985,7 +988,7 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
 		tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
 		if (lost) {
-			peer_disk_gone(pd, disk);
+			peer_disk_gone(pd, old_disk, disk);
 			break;
 		}
 		if ((sflags & TANDEM_SF_START_BITMAP) &&
