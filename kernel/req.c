@@ -448,6 +448,18 @@ static void send_work(struct work_struct *work)
 
 /* ---- local I/O ---------------------------------------------------- */
 
+/* What a request owes connection @c: sent by send_work, on its queue. */
+static void peer_part_init(struct tandem_request *req,
+			   struct tandem_req_peer *rp,
+			   struct tandem_connection *c)
+{
+	rp->connection = c;
+	kref_get(&c->kref);
+	rp->req = req;
+	INIT_WORK(&rp->work, send_work);
+	INIT_LIST_HEAD(&rp->tl);
+}
+
 /*
  * A failed local read, on a disk that is being detached: read it again
  * from a peer with good data. Returns true if a peer took it over.
@@ -463,11 +475,7 @@ static bool retry_read_remote(struct tandem_request *req)
 	spin_lock_irqsave(&r->lock, flags);
 	pd = tandem_read_peer(d);
 	if (pd) {
-		rp->connection = pd->connection;
-		kref_get(&pd->connection->kref);
-		rp->req = req;
-		INIT_WORK(&rp->work, send_work);
-		INIT_LIST_HEAD(&rp->tl);
+		peer_part_init(req, rp, pd->connection);
 		req->nr_peers = 1;
 		req->flags |= TR_REMOTE_READ;
 	}
@@ -668,11 +676,7 @@ void tandem_submit_bio(struct bio *bio)
 		if (pd) {
 			struct tandem_req_peer *rp = &req->peers[0];
 
-			rp->connection = pd->connection;
-			kref_get(&pd->connection->kref);
-			rp->req = req;
-			INIT_WORK(&rp->work, send_work);
-			INIT_LIST_HEAD(&rp->tl);
+			peer_part_init(req, rp, pd->connection);
 			req->nr_peers = 1;
 			req->flags |= TR_REMOTE_READ;
 			atomic_inc(&req->pending);
@@ -695,11 +699,7 @@ void tandem_submit_bio(struct bio *bio)
 		if (replicate_to(pd)) {
 			struct tandem_req_peer *rp = &req->peers[i++];
 
-			rp->connection = pd->connection;
-			kref_get(&pd->connection->kref);
-			rp->req = req;
-			INIT_WORK(&rp->work, send_work);
-			INIT_LIST_HEAD(&rp->tl);
+			peer_part_init(req, rp, pd->connection);
 		} else if (req->iv.size && pd->bitmap) {
 			/* The peer cannot get it now: out of sync. */
 			spin_unlock_irq(&r->lock);
