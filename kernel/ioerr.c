@@ -137,12 +137,12 @@ out_unlock:
 
 /*
  * pass_on: the failed request got its error and its blocks are marked
- * out of sync. With a connected peer, a bitmap resync repairs them at
- * once: a Secondary's disk becomes Inconsistent and syncs from an
- * UpToDate peer; a Primary's disk stays UpToDate (the application was
- * told the write failed, so either content of those blocks is right)
- * and it is the source, so that both replicas hold the same again.
- * Without a peer the bits wait for the next connection.
+ * out of sync. The disk is no longer UpToDate for them: with an UpToDate
+ * peer connected, it becomes that peer's bitmap sync target at once (a
+ * Primary too: reads of the marked blocks are served by the peer
+ * meanwhile). A block the disk still cannot write stays marked and is
+ * tried again until the disk takes it. Without such a peer the disk
+ * stays as it is, and the bits wait for the next resync.
  */
 static void pass_on_work_fn(struct work_struct *work)
 {
@@ -160,26 +160,20 @@ void tandem_pass_on_repair(struct tandem_device *d)
 {
 	struct tandem_resource *r = d->resource;
 	struct tandem_peer_device *pd;
-	bool primary = READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY;
 
+	lockdep_assert_held(&tandem_cfg_mutex);
 	list_for_each_entry(pd, &d->peer_devices, dev_list) {
 		if (READ_ONCE(pd->connection->cstate) != TANDEM_CS_CONNECTED ||
 		    READ_ONCE(pd->repl) != TANDEM_RS_ESTABLISHED ||
+		    pd->peer_disk != TANDEM_DS_UPTODATE ||
+		    !(pd->connection->features & TANDEM_FF_DISKLESS) ||
 		    !READ_ONCE(pd->oos_bits))
 			continue;
-		if (primary && d->disk_state == TANDEM_DS_UPTODATE &&
-		    pd->peer_disk >= TANDEM_DS_INCONSISTENT) {
-			pr_info("%s/%u peer %u: repairing %llu KiB after I/O errors (pass_on): bitmap resync as source\n",
-				r->name, d->volume, pd->connection->peer_node_id,
-				pd->oos_bits * 4);
-			tandem_start_bitmap_resync(pd, true);
-		} else if (!primary && pd->peer_disk == TANDEM_DS_UPTODATE) {
-			pr_info("%s/%u peer %u: repairing %llu KiB after I/O errors (pass_on): bitmap resync as target\n",
-				r->name, d->volume, pd->connection->peer_node_id,
-				pd->oos_bits * 4);
-			tandem_start_bitmap_resync(pd, false);
-			return;	/* one source is enough */
-		}
+		pr_info("%s/%u peer %u: %llu KiB lost to I/O errors (pass_on): bitmap resync from the peer\n",
+			r->name, d->volume, pd->connection->peer_node_id,
+			READ_ONCE(pd->oos_bits) * 4);
+		tandem_start_bitmap_resync(pd);
+		return;	/* one source is enough */
 	}
 }
 

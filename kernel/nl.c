@@ -487,22 +487,12 @@ static int nl_attach(struct sk_buff *skb, struct genl_info *info)
 	struct tandem_disk_opts opts;
 	const char *meta = NULL;
 	int index = -1, err;
-	bool served;
 
 	if (IS_ERR(d))
 		return PTR_ERR(d);
 	REQUIRE(info, TANDEM_A_BACKING_DEV, "backing device");
 	if (d->disk_state != TANDEM_DS_DISKLESS) {
 		NL_SET_ERR_MSG(info->extack, "a disk is attached already");
-		return -EBUSY;
-	}
-	/* The new disk would be sync target of the peer: not while Primary. */
-	spin_lock_irq(&d->resource->lock);
-	served = tandem_read_peer(d);
-	spin_unlock_irq(&d->resource->lock);
-	if (d->resource->role == TANDEM_ROLE_PRIMARY && served) {
-		NL_SET_ERR_MSG(info->extack,
-			       "the device is Primary and served by a peer: the disk would have to become sync target; demote it first");
 		return -EBUSY;
 	}
 	opts = d->opts;

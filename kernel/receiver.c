@@ -27,6 +27,7 @@
  * @dp_flags: TANDEM_DP_*
  * @sync: resync data rather than an application write
  * @epoch: epoch it belongs to (application writes)
+ * @rs: the resync request it answers (resync data)
  * @status: result of the local write
  * @work: completion work on c->ack_wq
  */
@@ -39,6 +40,7 @@ struct peer_req {
 	u32 dp_flags;
 	bool sync;
 	struct tandem_epoch *epoch;
+	struct tandem_rs_req *rs;
 	blk_status_t status;
 	struct work_struct work;
 };
@@ -210,6 +212,10 @@ static void peer_req_done_work(struct work_struct *work)
 	if (pr->sync) {
 		if (ok)
 			tandem_resync_received(pd, pr->iv.sector, pr->iv.size);
+		else	/* still marked: the resync asks again */
+			tandem_resync_failed(pd, pr->iv.size);
+		if (pr->rs)
+			tandem_resync_req_done(pd, pr->rs);
 		tandem_send_ack(c, ok ? TP_SYNC_ACK : TP_NEG_ACK, d->volume,
 				pr->iv.sector, pr->block_id, pr->iv.size, 0);
 	} else {
@@ -281,6 +287,7 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 	struct tandem_p_data p;
 	struct tandem_peer_device *pd;
 	struct tandem_device *d;
+	struct tandem_rs_req *rs = NULL;
 	struct peer_req *pr;
 	struct bio *bio = NULL;
 	u32 size, flags, payload;
@@ -350,12 +357,23 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 		tandem_put_disk(d);
 		return drain(c, payload);	/* a resync we stopped */
 	}
+	if (sync) {
+		rs = tandem_resync_take_req(pd, be64_to_cpu(p.block_id));
+		if (!rs || rs->iv.sector != sector || rs->iv.size != size) {
+			if (rs)
+				tandem_resync_req_done(pd, rs);
+			tandem_put_disk(d);
+			/* given up (the resync restarted), or not ours */
+			return drain(c, payload);
+		}
+	}
 
 	/* From here on the disk pin belongs to the request: peer_endio. */
 	err = -ENOMEM;
 	pr = kzalloc(sizeof(*pr), GFP_NOIO);
 	if (!pr)
 		goto out_put_disk;
+	pr->rs = rs;
 	if (opf == REQ_OP_WRITE) {
 		if (flags & TANDEM_DP_FUA)
 			opf |= REQ_FUA;
@@ -452,6 +470,8 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 out_free_pr:
 	kfree(pr);
 out_put_disk:
+	if (rs)
+		tandem_resync_req_done(pd, rs);
 	tandem_put_disk(d);
 	return err;
 }
@@ -679,9 +699,15 @@ void tandem_decide_sync(struct tandem_peer_device *pd)
 	f.peer_sync_from = pd->peer_sync_from;
 
 	what = tandem_sync_decide(&f);
+	/*
+	 * A Primary may be sync target when the source serves the reads of
+	 * blocks not synced yet (kernel/rread.c).
+	 */
 	if ((what == TANDEM_SYNC_FULL_TARGET ||
 	     what == TANDEM_SYNC_BITMAP_TARGET) &&
-	    READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY) {
+	    READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY &&
+	    (!(c->features & TANDEM_FF_DISKLESS) ||
+	     f.peer_disk != TANDEM_DS_UPTODATE)) {
 		tandem_refuse_connection(c,
 				   "volume %u would have to become sync target while Primary (%s); demote it first",
 				   d->volume, tandem_sync_decision_name(what));
@@ -866,60 +892,32 @@ static void peer_disk_gone(struct tandem_peer_device *pd, u32 old, u32 disk)
 }
 
 /**
- * tandem_start_bitmap_resync() - resync what the bitmaps name, now
- * @pd: a connected, Established peer device
- * @as_source: our data is the good one (else the peer's)
+ * tandem_start_bitmap_resync() - become sync target of what the bitmaps name
+ * @pd: a connected, Established peer device whose disk is UpToDate
  *
- * Used when blocks are known to differ while the nodes stay connected
- * (on-io-error pass_on). The source sends its bitmap first; the peer,
- * told by TANDEM_SF_START_BITMAP, takes the other side.
+ * Used when our disk lost blocks while the nodes stay connected
+ * (on-io-error pass_on). The peer, told by TANDEM_SF_START_BITMAP, sends
+ * its bitmap and becomes sync source; then we pull.
  */
-void tandem_start_bitmap_resync(struct tandem_peer_device *pd, bool as_source)
+void tandem_start_bitmap_resync(struct tandem_peer_device *pd)
 {
-	struct tandem_device *d = pd->device;
-
-	if (as_source) {
-		if (send_bitmap(pd))
-			return;
-		tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
-		tandem_resync_start(pd, false);
-		tandem_sync_pause_update(pd);
-		tandem_send_state_flags(pd, TANDEM_SF_START_BITMAP);
-		return;
-	}
-	make_inconsistent(d);
-	tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
-	tandem_sync_pause_update(pd);
+	make_inconsistent(pd->device);
+	tandem_set_repl_state(pd, TANDEM_RS_WF_BITMAP_T);
 	tandem_send_state_flags(pd, TANDEM_SF_START_BITMAP);
-	tandem_resync_start(pd, true);
 }
 
-/* The peer started a bitmap resync by itself: take the other side. */
+/* The peer's disk lost blocks and waits for our bitmap: be its source. */
 static void start_bitmap_for_peer(struct tandem_peer_device *pd)
 {
 	struct tandem_device *d = pd->device;
 	struct tandem_connection *c = pd->connection;
 
-	if (tandem_repl_target(pd->peer_repl) &&
-	    d->disk_state == TANDEM_DS_UPTODATE) {
-		pr_info("%s/%u peer %u: the peer lost blocks: bitmap resync as source\n",
-			c->resource->name, d->volume, c->peer_node_id);
-		if (send_bitmap(pd))
-			return;
-		tandem_set_repl_state(pd, TANDEM_RS_SYNC_SOURCE);
-		tandem_resync_start(pd, false);
-		tandem_sync_pause_update(pd);
-		tandem_send_state(pd);
-	} else if (tandem_repl_source(pd->peer_repl) && d->backing &&
-		   pd->peer_disk == TANDEM_DS_UPTODATE) {
-		pr_info("%s/%u peer %u: our disk lost blocks: bitmap resync as target\n",
-			c->resource->name, d->volume, c->peer_node_id);
-		make_inconsistent(d);
-		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
-		tandem_sync_pause_update(pd);
-		tandem_send_state(pd);
-		tandem_resync_start(pd, true);
-	}
+	if (pd->peer_repl != TANDEM_RS_WF_BITMAP_T ||
+	    d->disk_state != TANDEM_DS_UPTODATE)
+		return;
+	pr_info("%s/%u peer %u: the peer lost blocks to I/O errors: bitmap resync as source\n",
+		c->resource->name, d->volume, c->peer_node_id);
+	tandem_become_source(pd, false);
 }
 
 static int receive_state(struct tandem_connection *c, u16 type, u16 volume,

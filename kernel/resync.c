@@ -89,17 +89,77 @@ static bool next_run(struct tandem_peer_device *pd, u64 *cursor,
 	return true;
 }
 
+/*
+ * Request [sector, sector + size). Return: 0, -EBUSY when an application
+ * write holds part of the range (try again later), or another errno.
+ */
 static int send_sync_req(struct tandem_peer_device *pd, sector_t sector,
 			 u32 size)
 {
+	struct tandem_device *d = pd->device;
 	struct tandem_p_block_req p = {};
+	struct tandem_rs_req *rq;
+	u32 id;
+	int err;
 
+	rq = kzalloc(sizeof(*rq), GFP_NOIO);
+	if (!rq)
+		return -ENOMEM;
+	rq->iv.sector = sector;
+	rq->iv.size = size;
+	/* Not waiting: that write may wait for this thread's owner. */
+	err = tandem_interval_begin(d, &rq->iv, false);
+	if (err)
+		goto out_free;
+	err = xa_alloc(&pd->rs_reqs, &id, rq, xa_limit_31b, GFP_NOIO);
+	if (err)
+		goto out_end;
 	p.sector = cpu_to_be64(sector);
-	p.block_id = 0;
+	p.block_id = cpu_to_be64(id);
 	p.size = cpu_to_be32(size);
-	return tandem_send_packet(pd->connection, TANDEM_STREAM_DATA,
-				  TP_SYNC_REQ, pd->device->volume, &p,
-				  sizeof(p), NULL, 0);
+	err = tandem_send_packet(pd->connection, TANDEM_STREAM_DATA,
+				 TP_SYNC_REQ, d->volume, &p, sizeof(p), NULL, 0);
+	if (!err || xa_erase(&pd->rs_reqs, id) != rq)
+		return err;	/* (or the receiver took it meanwhile) */
+out_end:
+	tandem_interval_end(d, &rq->iv);
+out_free:
+	kfree(rq);
+	return err;
+}
+
+/**
+ * tandem_resync_take_req() - the request a TP_SYNC_DATA answers
+ * @pd: peer device
+ * @block_id: from the packet
+ *
+ * Return: the request (the caller ends it with tandem_resync_req_done()),
+ * or NULL if none is in flight under @block_id (a resync that stopped).
+ */
+struct tandem_rs_req *tandem_resync_take_req(struct tandem_peer_device *pd,
+					     u64 block_id)
+{
+	if (!block_id || block_id > U32_MAX)
+		return NULL;
+	return xa_erase(&pd->rs_reqs, block_id);
+}
+
+void tandem_resync_req_done(struct tandem_peer_device *pd,
+			    struct tandem_rs_req *rq)
+{
+	tandem_interval_end(pd->device, &rq->iv);
+	kfree(rq);
+}
+
+/* The resync stopped: its requests in flight are given up. */
+static void rs_reqs_release(struct tandem_peer_device *pd)
+{
+	struct tandem_rs_req *rq;
+	unsigned long id;
+
+	xa_for_each(&pd->rs_reqs, id, rq)
+		if (xa_erase(&pd->rs_reqs, id) == rq)
+			tandem_resync_req_done(pd, rq);
 }
 
 static bool rs_should_run(struct tandem_peer_device *pd)
@@ -366,6 +426,7 @@ static int rs_target_thread(void *arg)
 	struct tandem_rs_ctrl_conf conf;
 	struct tandem_rs_ctrl ctrl;
 	bool finished = false;
+	int err;
 
 	tandem_rs_ctrl_init(&ctrl);
 	rs_begin(pd);
@@ -433,8 +494,11 @@ static int rs_target_thread(void *arg)
 			if (sector + (size >> 9) > data_sect)
 				size = (data_sect - sector) << 9;
 			atomic_add(size, &pd->rs_inflight);
-			if (send_sync_req(pd, sector, size)) {
+			err = send_sync_req(pd, sector, size);
+			if (err) {
 				atomic_sub(size, &pd->rs_inflight);
+				if (err == -EBUSY)
+					cursor = start;	/* next tick */
 				break;
 			}
 			budget -= min_t(u64, budget, count *
@@ -496,6 +560,7 @@ void tandem_resync_stop(struct tandem_peer_device *pd)
 
 	if (t)
 		kthread_stop(t);
+	rs_reqs_release(pd);
 }
 
 /* The target wrote a resync block. */
@@ -507,6 +572,13 @@ void tandem_resync_received(struct tandem_peer_device *pd, sector_t sector,
 		   &pd->rs_inflight);
 	atomic64_add(size >> 10, &pd->rs_recv_kib);
 	atomic64_add(size, &pd->rs_recv_bytes);
+}
+
+/* The target could not write a resync block: it is in flight no more. */
+void tandem_resync_failed(struct tandem_peer_device *pd, u32 size)
+{
+	atomic_sub(min_t(int, size, atomic_read(&pd->rs_inflight)),
+		   &pd->rs_inflight);
 }
 
 /* Source side: the target has everything. */

@@ -427,6 +427,8 @@ struct tandem_connection {
  * @rs_peer_paused: the peer paused it
  * @rs_after_paused: waiting for the resync of the resync-after minor
  * @rs_task: resync driver (sync target)
+ * @rs_reqs: block_id -> struct tandem_rs_req: the resync requests the
+ *           target sent and has not written the data of yet
  * @ov_task: online verify driver (verify source)
  * @ov_tfm: verify-alg of the verify we run as source
  * @ov_peer_tfm: verify-alg of the verify the peer runs (we are target)
@@ -474,6 +476,7 @@ struct tandem_peer_device {
 	bool rs_peer_paused;
 	bool rs_after_paused;
 	struct task_struct *rs_task;
+	struct xarray rs_reqs;
 	struct task_struct *ov_task;
 	struct crypto_shash *ov_tfm;
 	struct crypto_shash *ov_peer_tfm;
@@ -487,6 +490,16 @@ struct tandem_peer_device {
 	u32 ov_run_len;
 	unsigned long ov_begin;
 	bool ov_failed;
+};
+
+/**
+ * struct tandem_rs_req - a resync request in flight, on the target
+ * @iv: its range, in the device's interval list from the request until
+ *      the data is written: an application write to it (the target may
+ *      be Primary) waits, so the older resync data never overwrites it
+ */
+struct tandem_rs_req {
+	struct tandem_interval iv;
 };
 
 /* Request flags */
@@ -786,6 +799,11 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 			 u64 block_id, u32 size);
 void tandem_resync_received(struct tandem_peer_device *pd, sector_t sector,
 			    u32 size);
+void tandem_resync_failed(struct tandem_peer_device *pd, u32 size);
+struct tandem_rs_req *tandem_resync_take_req(struct tandem_peer_device *pd,
+					     u64 block_id);
+void tandem_resync_req_done(struct tandem_peer_device *pd,
+			    struct tandem_rs_req *rq);
 void tandem_resync_finished(struct tandem_peer_device *pd);
 bool tandem_repl_syncing(enum tandem_repl_state rs);
 bool tandem_repl_target(enum tandem_repl_state rs);
@@ -797,7 +815,7 @@ int tandem_invalidate(struct tandem_device *d, bool remote,
 		      struct netlink_ext_ack *extack);
 void tandem_become_source(struct tandem_peer_device *pd, bool full);
 void tandem_become_target(struct tandem_peer_device *pd, bool full);
-void tandem_start_bitmap_resync(struct tandem_peer_device *pd, bool as_source);
+void tandem_start_bitmap_resync(struct tandem_peer_device *pd);
 struct tandem_rs_ctrl_conf;
 void tandem_rs_conf(struct tandem_device *d, struct tandem_rs_ctrl_conf *c);
 

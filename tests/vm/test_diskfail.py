@@ -4,7 +4,9 @@ device-mapper device whose table the test swaps to `error` and back.
 
 A failing Secondary disk detaches, the Primary loses no write and keeps
 the blocks for a bitmap resync; a failing Primary disk detaches and the
-Primary goes on through its peer (reads and writes); a detach in the
+Primary goes on through its peer (reads and writes) and gets its disk
+back while Primary (sync target, reads of unsynced blocks from the
+peer); a detach in the
 middle of a resync, paused or running, never leaves a diskless node
 UpToDate and the resync goes on from the bitmap after attach; the
 call-local-io-error handler runs; pass_on hands the error up and repairs
@@ -139,15 +141,22 @@ def test_primary_disk_fails_and_primary_goes_on_diskless(nodes):
     assert "disk( UpToDate -> Failed )" in log
     assert "detached after an I/O error" in log
 
-    # Bring the disk back: the resync comes from bravo.
+    # Bring the disk back while Primary: a bitmap resync from bravo, during
+    # which reads of blocks not synced yet come from bravo, and writes go
+    # to both.
     heal_disk(alpha)
-    alpha.check("tandemsetup secondary r0")
-    alpha.check("tandemsetup attach 0 %s internal internal %s" % (DM, RATE))
+    alpha.check("tandemsetup attach 0 %s internal internal "
+                "--resync-rate=1M --c-plan-ahead=0" % DM)
+    tc.wait_proc(alpha, r"cs:SyncTarget ro:Primary/Secondary "
+                        r"ds:Inconsistent/UpToDate", timeout=30)
+    check_logged_blocks(alpha, "/run/log2")
+    assert write_blocks(alpha, 500, 16, "/run/log2") == 0
+    alpha.check("tandemsetup resync-rate 0 100M")
     wait_resync_done(bravo, alpha)
     kib = last_resync_kib(alpha)
     assert 64 * 4 <= kib < 32 * 1024, kib     # the changes, not the disk
     tc.check_data_areas_identical(alpha, bravo, disk=DM)
-    alpha.check("tandemsetup primary r0")
+    check_logged_blocks(alpha, "/run/log1")
     check_logged_blocks(alpha, "/run/log2")
 
 
