@@ -16,6 +16,11 @@ Boots alpha and bravo (tests/vm/tandemvm.py), gives each two RAM disks
                  (--transport=rdma, on the same soft-RoCE device) once per
                  DATA mode of --rdma-modes (the module's data_mode
                  parameter: send or write; default: the module's default)
+  tandem diskless client C (and /RDMA)
+                 alpha with no backing device at all (`disk none`),
+                 Primary, reading and writing bravo's RAM disk over the
+                 TCP transport (then the RDMA one): every I/O is a
+                 network round trip
   DRBD 8.4 C / A the in-tree drbd module driven by Debian's drbd-utils,
                  /dev/drbd0 on the guests' second RAM disk
   RDMA selftest  with --rdma-selftest N: the transport self-test
@@ -149,11 +154,11 @@ class Repl:
     and after fio, and the sent counter (ns, KiB) must have grown by at
     least what fio wrote. A run that fails this is discarded."""
 
-    def __init__(self, g, peer, proc, proto, logpat):
+    def __init__(self, g, peer, proc, proto, logpat, disks="UpToDate"):
         self.g, self.peer, self.proc, self.proto = g, peer, proc, proto
         self.logpat = logpat
         self.pattern = (r"cs:Connected ro:Primary/Secondary "
-                        r"ds:UpToDate/UpToDate %s " % proto)
+                        r"ds:%s/UpToDate %s " % (disks, proto))
 
     def kernel_log(self):
         out = []
@@ -417,6 +422,8 @@ def selftest_table(runs):
 class Stack:
     """A replicated block device on alpha (Primary) and bravo."""
     name = dev = proc = logpat = None
+    protocols = ("C", "A")
+    alpha_disk = "UpToDate"     # alpha's disk state when healthy
 
     def __init__(self, alpha, bravo):
         self.alpha, self.bravo = alpha, bravo
@@ -427,23 +434,27 @@ class Stack:
     def healthy(self):
         return bool(
             re.search(r"cs:Connected ro:Primary/Secondary "
-                      r"ds:UpToDate/UpToDate", self.block(self.alpha)) and
+                      r"ds:%s/UpToDate" % self.alpha_disk,
+                      self.block(self.alpha)) and
             re.search(r"cs:Connected ro:Secondary/Primary "
-                      r"ds:UpToDate/UpToDate", self.block(self.bravo)))
+                      r"ds:UpToDate/%s" % self.alpha_disk,
+                      self.block(self.bravo)))
 
     def protocol(self, proto):
         """Switch to proto (if needed) and wait until both nodes show it."""
-        if re.search(r"ds:UpToDate/UpToDate %s " % proto,
+        if re.search(r"ds:%s/UpToDate %s " % (self.alpha_disk, proto),
                      self.block(self.alpha)):
             return
         self.set_protocol(proto)
-        for g in (self.alpha, self.bravo):
+        for g, disks in ((self.alpha, "%s/UpToDate" % self.alpha_disk),
+                         (self.bravo, "UpToDate/%s" % self.alpha_disk)):
             wait_for(g, "cat %s" % self.proc, r"cs:Connected ro:\w+/\w+ "
-                     r"ds:UpToDate/UpToDate %s " % proto, 90,
+                     r"ds:%s %s " % (disks, proto), 90,
                      "%s protocol %s" % (self.name, proto))
 
     def repl(self, proto):
-        return Repl(self.alpha, self.bravo, self.proc, proto, self.logpat)
+        return Repl(self.alpha, self.bravo, self.proc, proto, self.logpat,
+                    self.alpha_disk)
 
 
 class Tandem(Stack):
@@ -489,6 +500,40 @@ class Tandem(Stack):
     def down(self):
         for g in (self.alpha, self.bravo):
             g.run("tandemsetup down r0", timeout=60)
+
+
+class TandemDiskless(Tandem):
+    """alpha is a diskless client (no backing device: `disk none`),
+    Primary, reading and writing bravo's RAM disk over the transport."""
+    protocols = ("C",)
+    alpha_disk = "Diskless"
+
+    def __init__(self, alpha, bravo, transport):
+        Tandem.__init__(self, alpha, bravo)
+        self.transport = self.network = transport
+        self.name = "tandem diskless client%s" % (
+            "" if transport == "tcp" else "/RDMA")
+
+    def up(self):
+        alpha, bravo = self.alpha, self.bravo
+        for g in (alpha, bravo):
+            g.transport = self.transport
+        tc.up(bravo, disk=self.disk)
+        must(alpha, "tandemsetup new-resource r0 0 && "
+             "tandemsetup new-minor r0 0 0 && "
+             "tandemsetup connect r0 1 192.0.2.1:%d 192.0.2.2:%d "
+             "--connect-int=1 %s" % (tc.PORT, tc.PORT,
+                                     tc.net_transport(alpha)))
+        wait_for(bravo, "cat /proc/tandem", r"cs:Connected "
+                 r"ro:Secondary/Secondary ds:Inconsistent/Diskless", 90,
+                 "tandem client Connected")
+        must(bravo, "tandemsetup primary r0 --force && "
+             "tandemsetup secondary r0")
+        wait_for(alpha, "cat /proc/tandem", r"cs:Connected "
+                 r"ro:Secondary/Secondary ds:Diskless/UpToDate", 60,
+                 "tandem client sees UpToDate data")
+        must(alpha, "tandemsetup primary r0")
+        self.check_transport()
 
 
 RDMA_MODE_PARAM = "/sys/module/tandem_transport_rdma/parameters/data_mode"
@@ -814,7 +859,7 @@ def main():
                     help="abort the whole run after this many seconds")
     ap.add_argument("--skip", default="",
                     help="comma list of row groups to skip: "
-                         "raw,net,fabric,tandem,rdma,drbd")
+                         "raw,net,fabric,tandem,rdma,diskless,drbd")
     ap.add_argument("--rdma-modes", default="default",
                     help="comma list of the RDMA transport's data_mode to "
                          "run the tandem/RDMA rows under, in this order "
@@ -977,6 +1022,12 @@ def main():
                 label = "tandem/RDMA %s%s" % (
                     m, "" if seen[m] == 1 else " #%d" % seen[m])
                 stacks.append((TandemRdma(alpha, bravo, m), label))
+        if "diskless" not in skip:
+            stacks.append((TandemDiskless(alpha, bravo, "tcp"),
+                           "tandem diskless client"))
+            if "rdma" not in skip:
+                stacks.append((TandemDiskless(alpha, bravo, "rdma"),
+                               "tandem diskless client/RDMA"))
         if "drbd" not in skip:
             stacks.append((Drbd(alpha, bravo), "DRBD 8.4"))
         for stack, label in stacks:
@@ -991,7 +1042,7 @@ def main():
                     % (stack.name, time.monotonic() - t))
             except (RowError, tandemvm.VMError, AssertionError) as e:
                 up_err = "bring-up failed: %s" % short(e)
-            for proto in ("C", "A"):
+            for proto in stack.protocols:
 
                 def run_stack(proto=proto, stack=stack):
                     if up_err:

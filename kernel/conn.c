@@ -401,6 +401,8 @@ static void cleanup_after_loss(struct tandem_connection *c)
 		pd = tandem_peer_device(d, c);
 		if (pd)
 			tandem_bm_write(pd);
+		/* A Primary served by that peer has no good data left. */
+		tandem_check_good_data(d);
 	}
 }
 

@@ -211,6 +211,47 @@ def test_call_local_io_error_handler(nodes, root):
     tc.check_data_areas_identical(alpha, bravo, disk=DM)
 
 
+BAD = 2048    # the 4 KiB block that a partly failing table refuses
+
+
+def fail_block(g):
+    """Only block BAD of the backing device fails from now on."""
+    s = BAD * 8
+    g.check("n=$(blockdev --getsz /dev/vda); printf '0 %d linear /dev/vda 0\\n"
+            "%d 8 error\\n%d '$((n - %d))' linear /dev/vda %d\\n' | "
+            "dmsetup load tdisk && dmsetup resume tdisk" % (
+                s, s, s + 8, s + 8, s + 8), timeout=30)
+
+
+def detaches(g):
+    return g.check("dmesg").count("detached after an I/O error")
+
+
+@pytest.mark.parametrize("who", ["primary", "secondary"])
+def test_pass_on(nodes, who):
+    alpha, bravo = nodes
+    g = alpha if who == "primary" else bravo
+    g.check("tandemsetup disk-options 0 --on-io-error=pass_on")
+    before = detaches(g)
+    fail_block(g)
+    log = "/run/log-pass-" + who
+    fails = write_blocks(alpha, BAD - 8, 16, log)
+    # Exactly the failed write returns EIO, on a Primary; a Secondary's
+    # error stays with the Primary, whose own copy is good.
+    assert fails == (1 if who == "primary" else 0), fails
+    # The disk is no longer UpToDate: it pulls the block from the peer,
+    # and asks again while the disk refuses it; nothing detaches.
+    tc.wait_proc(g, r"cs:SyncTarget ro:\w+/\w+ ds:Inconsistent/UpToDate",
+                 timeout=30)
+    check_logged_blocks(alpha, log)
+    heal_disk(g)
+    wait_resync_done(alpha, bravo)
+    assert detaches(g) == before, "pass_on detached the disk"
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+    check_logged_blocks(alpha, log)
+    g.check("tandemsetup disk-options 0 --on-io-error=detach")
+
+
 def test_down_clean(nodes):
     for g in nodes:
         tc.down(g)
