@@ -54,6 +54,29 @@ def transport(request):
     return request.param
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "one_transport: the behaviour does not depend on the "
+        "transport (role rules, input checks, generations): in a module "
+        "run once per transport, only the first transport runs it")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect one_transport tests for every transport but the first."""
+    keep, drop = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        t = spec.params.get("transport") if spec else None
+        if (t is not None and t != TRANSPORTS[0] and
+                item.get_closest_marker("one_transport")):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def kernel():
     return tandemvm.Kernel()

@@ -34,6 +34,7 @@ def client_up(g):
                                        tc.net_transport(g)))
 
 
+@pytest.mark.one_transport
 def test_client_refuses_primary_without_a_peer(nodes):
     alpha, bravo = nodes
     alpha.check("tandemsetup new-resource r0 0 && "

@@ -60,6 +60,7 @@ def test_secondary_crash_resyncs_only_changes(nodes, root):
     assert data_sha(alpha) == data_sha(bravo)
 
 
+@pytest.mark.one_transport
 def test_split_brain_detected_then_discard_my_data(nodes):
     alpha, bravo = nodes
     for g in nodes:
@@ -92,6 +93,7 @@ def test_split_brain_detected_then_discard_my_data(nodes):
     assert data_sha(alpha) == data_sha(bravo)
 
 
+@pytest.mark.one_transport
 def test_unrelated_data_refused(nodes):
     alpha, bravo = nodes
     # Two disks given data independently, then connected.
