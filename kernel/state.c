@@ -53,6 +53,12 @@ void tandem_set_disk_state(struct tandem_device *d, enum tandem_disk_state ds)
 
 	spin_lock_irqsave(&r->lock, flags);
 	old = d->disk_state;
+	/* A failed disk only goes away (kernel/ioerr.c detaches it). */
+	if (old == TANDEM_DS_FAILED && ds != TANDEM_DS_DETACHING &&
+	    ds != TANDEM_DS_DISKLESS) {
+		spin_unlock_irqrestore(&r->lock, flags);
+		return;
+	}
 	d->disk_state = ds;
 	spin_unlock_irqrestore(&r->lock, flags);
 	if (old == ds)

@@ -252,6 +252,83 @@ def test_pass_on(nodes, who):
     g.check("tandemsetup disk-options 0 --on-io-error=detach")
 
 
+@pytest.mark.parametrize("who", ["primary", "secondary"])
+def test_intermittent_errors(nodes, who):
+    """dm-flakey under one node: 4 s good, 1 s failing, for 60 s of fio
+    write + verify runs on the Primary."""
+    alpha, bravo = nodes
+    g = alpha if who == "primary" else bravo
+    g.check("modprobe dm-flakey && dmsetup load tdisk --table \"0 "
+            "$(blockdev --getsz /dev/vda) flakey /dev/vda 0 4 1\" && "
+            "dmsetup resume tdisk", timeout=30)
+    out = alpha.check(
+        "end=$((SECONDS + 60)); n=0; while [ $SECONDS -lt $end ]; do "
+        "fio --name=f --filename=/dev/tandem0 --direct=1 --ioengine=psync "
+        "--rw=randwrite --bs=4k --size=1M --offset=$(( (n % 24) << 20 )) "
+        "--verify=crc32c --do_verify=1 --verify_fatal=1 "
+        "--output=/run/fio.out || { cat /run/fio.out; echo FIO-FAILED; "
+        "exit 1; }; n=$((n + 1)); done; echo runs=$n", timeout=400)
+    assert int(re.search(r"runs=(\d+)", out).group(1)) >= 2, out
+    # detach: the first failing second took the disk away for good.
+    tc.wait_proc(g, r"ds:Diskless/UpToDate")
+    heal_disk(g)
+    g.check("tandemsetup attach 0 %s internal internal %s" % (DM, RATE))
+    wait_resync_done(alpha, bravo)
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
+def fail_range(g, start, count):
+    """Only sectors [start, start + count) of the backing device fail."""
+    g.check("n=$(blockdev --getsz /dev/vda); printf '0 %d linear /dev/vda 0"
+            "\\n%d %d error\\n%d '$((n - %d))' linear /dev/vda %d\\n' | "
+            "dmsetup load tdisk && dmsetup resume tdisk" % (
+                start, start, count, start + count, start + count,
+                start + count), timeout=30)
+
+
+def md_area(g):
+    """(data sectors, AL ring start, superblock start) of internal
+    metadata on the guest's backing device (docs/METADATA.md §3)."""
+    end = int(g.check("blockdev --getsz /dev/vda")) // 8 * 8
+    data = int(g.check("blockdev --getsz /dev/tandem0"))
+    return data, end - 8 - 64, end - 8
+
+
+@pytest.mark.parametrize("area", ["al", "bitmap", "superblock"])
+def test_metadata_errors(nodes, area):
+    """Only a part of the metadata area fails, under a write load: the
+    disk detaches, no write fails, and after heal + attach every block
+    written meanwhile is on both disks."""
+    alpha, bravo = nodes
+    data, al, sb = md_area(alpha)
+    log = "/run/log-md-" + area
+    if area == "al":
+        # A write to an extent not in the activity log needs a transaction.
+        g = alpha
+        fail_range(g, al, 64)
+        fails = write_blocks(alpha, 12 * 1024 + 7, 4, log)
+        fails += write_blocks(alpha, 14 * 1024 + 7, 4, log)
+    else:
+        # bravo's bitmap is written every few seconds of a resync it pulls,
+        # its superblock when that resync starts.
+        g = bravo
+        bravo.check("tandemsetup resync-rate 0 2M")
+        if area == "bitmap":
+            fail_range(g, data, al - data)
+        else:
+            fail_range(g, sb, 8)
+        bravo.check("tandemsetup invalidate 0")
+        fails = write_blocks(alpha, 13 * 1024, 24, log)
+    assert fails == 0, fails
+    tc.wait_proc(g, r"ds:Diskless/UpToDate", timeout=60)
+    assert "local metadata write error" in g.check("dmesg")
+    heal_disk(g)
+    g.check("tandemsetup attach 0 %s internal internal %s" % (DM, RATE))
+    wait_resync_done(alpha, bravo)
+    check_logged_blocks(alpha, log)
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
 def test_down_clean(nodes):
     for g in nodes:
         tc.down(g)
