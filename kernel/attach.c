@@ -96,7 +96,12 @@ int tandem_bdev_md_io(struct block_device *bdev, u64 offset, struct page *page,
 int tandem_md_io(struct tandem_device *d, u64 offset, struct page *page,
 		 blk_opf_t opf)
 {
-	return tandem_bdev_md_io(d->md.bdev, offset, page, opf);
+	int err;
+
+	tandem_disk_io_start(d);
+	err = tandem_bdev_md_io(d->md.bdev, offset, page, opf);
+	tandem_disk_io_end(d);
+	return err;
 }
 
 /**
@@ -128,7 +133,7 @@ int tandem_md_write(struct tandem_device *d)
 		       d->resource->name, d->volume, tandem_md_strerror(err));
 		return -EINVAL;
 	}
-	err = tandem_bdev_md_io(d->md.bdev, d->md.sb_offset, page, opf);
+	err = tandem_md_io(d, d->md.sb_offset, page, opf);
 	mutex_unlock(&d->md_io_mutex);
 	__free_page(page);
 	if (err)
@@ -322,6 +327,7 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 	tandem_md_write(d);
 	tandem_set_disk_state(d, disk_state_from_md(&info));
 	tandem_device_update_size(d);
+	tandem_disk_timeout_start(d);
 	pr_info("%s/%u minor %u: attached %s (%s metadata), %llu KiB of data\n",
 		r->name, d->volume, d->minor, backing,
 		tandem_md_kind_name(place.kind) ?: "?",

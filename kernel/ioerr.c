@@ -33,6 +33,7 @@ static const char *const io_kind_names[] = {
 	[TANDEM_IO_READ]	= "read",
 	[TANDEM_IO_WRITE]	= "write",
 	[TANDEM_IO_META]	= "metadata write",
+	[TANDEM_IO_TIMEOUT]	= "I/O timeout (disk-timeout)",
 };
 
 /**
@@ -53,7 +54,7 @@ bool tandem_disk_error(struct tandem_device *d, enum tandem_io_kind kind,
 {
 	struct tandem_resource *r = d->resource;
 	u32 policy = READ_ONCE(d->opts.on_io_error);
-	bool detach = kind == TANDEM_IO_META ||
+	bool detach = kind == TANDEM_IO_META || kind == TANDEM_IO_TIMEOUT ||
 		      policy != TANDEM_IOERR_PASS_ON;
 	unsigned long flags;
 	bool first = false;
@@ -129,8 +130,19 @@ static void fail_work_fn(struct work_struct *work)
 	send_state_to_peers(d);
 	if (READ_ONCE(d->opts.on_io_error) == TANDEM_IOERR_CALL_HANDLER)
 		tandem_call_helper(r, NULL, d, "local-io-error", true);
-	tandem_detach_failed(d);
-	tandem_check_good_data(d);
+	mutex_unlock(&tandem_cfg_mutex);
+	/*
+	 * What the disk still holds (a disk-timeout) comes back first, and
+	 * not under the lock: the administrator may go on meanwhile.
+	 */
+	while (atomic_read(&d->local_pending) && !READ_ONCE(d->dying))
+		msleep(20);
+	if (!lock_cfg_or_dying(d))
+		return;
+	if (d->disk_state == TANDEM_DS_FAILED && d->backing) {
+		tandem_detach_failed(d);
+		tandem_check_good_data(d);
+	}
 out_unlock:
 	mutex_unlock(&tandem_cfg_mutex);
 }
@@ -177,10 +189,53 @@ void tandem_pass_on_repair(struct tandem_device *d)
 	}
 }
 
+/*
+ * disk-timeout: every 100 ms, has the disk completed anything since the
+ * last look while I/O is in flight? Nothing for disk-timeout: it is
+ * Failed, whatever on-io-error says (there is no error to pass on). The
+ * requests it holds complete when it gives them back (or fails them);
+ * from now on no new request goes to it, and the peers serve.
+ */
+static void timeout_work_fn(struct work_struct *work)
+{
+	struct tandem_device *d = container_of(to_delayed_work(work),
+					       struct tandem_device,
+					       timeout_work);
+	u32 limit_ms = READ_ONCE(d->opts.disk_timeout) * 100;
+	int done = atomic_read(&d->disk_done);
+
+	if (!limit_ms || !READ_ONCE(d->backing) || READ_ONCE(d->dying) ||
+	    READ_ONCE(d->disk_state) == TANDEM_DS_FAILED)
+		return;
+	if (atomic_read(&d->disk_inflight) && done == d->last_done)
+		d->stall_ms += 100;
+	else
+		d->stall_ms = 0;
+	d->last_done = done;
+	if (d->stall_ms >= limit_ms) {
+		tandem_disk_error(d, TANDEM_IO_TIMEOUT, 0, -ETIMEDOUT);
+		return;
+	}
+	queue_delayed_work(system_long_wq, &d->timeout_work, HZ / 10);
+}
+
+/**
+ * tandem_disk_timeout_start() - watch the disk, if disk-timeout is set
+ * @d: an attached device (after attach, or a disk-options change)
+ */
+void tandem_disk_timeout_start(struct tandem_device *d)
+{
+	d->stall_ms = 0;
+	d->last_done = atomic_read(&d->disk_done);
+	if (READ_ONCE(d->opts.disk_timeout) && d->backing)
+		mod_delayed_work(system_long_wq, &d->timeout_work, HZ / 10);
+}
+
 void tandem_ioerr_init(struct tandem_device *d)
 {
 	INIT_WORK(&d->fail_work, fail_work_fn);
 	INIT_WORK(&d->pass_on_work, pass_on_work_fn);
+	INIT_DELAYED_WORK(&d->timeout_work, timeout_work_fn);
 }
 
 /**
@@ -193,6 +248,7 @@ void tandem_ioerr_stop(struct tandem_device *d)
 {
 	lockdep_assert_held(&tandem_cfg_mutex);
 	WRITE_ONCE(d->dying, true);
+	cancel_delayed_work_sync(&d->timeout_work);
 	cancel_work_sync(&d->fail_work);
 	cancel_work_sync(&d->pass_on_work);
 }

@@ -115,6 +115,7 @@ static const struct nla_policy disk_policy[TANDEM_DISK_MAX + 1] = {
 	[TANDEM_DISK_FLUSHES]		= NLA_POLICY_MAX(NLA_U8, 1),
 	[TANDEM_DISK_MD_FLUSHES]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[TANDEM_DISK_RESYNC_AFTER]	= { .type = NLA_U32 },
+	[TANDEM_DISK_TIMEOUT]		= NLA_POLICY_MAX(NLA_U32, 6000),
 };
 
 static const struct nla_policy res_policy[TANDEM_RES_MAX + 1] = {
@@ -354,6 +355,8 @@ static int parse_disk_opts(struct nlattr *nest, struct tandem_disk_opts *o,
 		o->md_flushes = nla_get_u8(tb[TANDEM_DISK_MD_FLUSHES]);
 	if (tb[TANDEM_DISK_RESYNC_AFTER])
 		o->resync_after = nla_get_u32(tb[TANDEM_DISK_RESYNC_AFTER]);
+	if (tb[TANDEM_DISK_TIMEOUT])
+		o->disk_timeout = nla_get_u32(tb[TANDEM_DISK_TIMEOUT]);
 	return 0;
 }
 
@@ -581,6 +584,7 @@ static int nl_disk_opts(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	d->opts = opts;	/* the resync thread reads the rate each tick */
+	tandem_disk_timeout_start(d);
 	tandem_nl_notify_device(d, TANDEM_EV_CHANGE);
 	return 0;
 }
@@ -845,7 +849,8 @@ static int fill_disk_opts(struct sk_buff *skb,
 	    nla_put_u8(skb, TANDEM_DISK_BARRIER, o->disk_barrier) ||
 	    nla_put_u8(skb, TANDEM_DISK_FLUSHES, o->disk_flushes) ||
 	    nla_put_u8(skb, TANDEM_DISK_MD_FLUSHES, o->md_flushes) ||
-	    nla_put_u32(skb, TANDEM_DISK_RESYNC_AFTER, o->resync_after))
+	    nla_put_u32(skb, TANDEM_DISK_RESYNC_AFTER, o->resync_after) ||
+	    nla_put_u32(skb, TANDEM_DISK_TIMEOUT, o->disk_timeout))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -239,6 +239,7 @@ static void peer_endio(struct bio *bio)
 	struct bio_vec *bv;
 	struct bvec_iter_all iter;
 
+	tandem_disk_io_end(d);
 	pr->status = bio->bi_status;
 	if (!pr->status) {
 		atomic64_add(pr->iv.size >> 10, &d->written_kib);
@@ -458,6 +459,7 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 		atomic_inc(&c->unacked);
 	kref_get(&c->kref);
 	atomic_inc(&c->peer_inflight);
+	tandem_disk_io_start(d);
 	if (opf == REQ_OP_DISCARD && !bdev_max_discard_sectors(d->backing)) {
 		/* Discard is a hint; a disk without it loses nothing. */
 		bio->bi_status = BLK_STS_OK;

@@ -497,6 +497,7 @@ static void local_endio(struct bio *clone)
 	bool write = req->flags & TR_WRITE;
 	struct tandem_peer_device *pd;
 
+	tandem_disk_io_end(d);
 	bio_put(clone);
 	if (st) {
 		sector_t sector = write ? req->iv.sector :
@@ -538,6 +539,7 @@ static void submit_local(struct tandem_request *req)
 	clone->bi_end_io = local_endio;
 	if (!(req->flags & TR_WRITE))
 		atomic64_add(req->master->bi_iter.bi_size >> 10, &d->read_kib);
+	tandem_disk_io_start(d);
 	submit_bio_noacct(clone);
 }
 

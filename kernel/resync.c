@@ -663,6 +663,7 @@ static void rs_read_endio(struct bio *bio)
 {
 	struct rs_read *rr = bio->bi_private;
 
+	tandem_disk_io_end(rr->pd->device);
 	rr->status = bio->bi_status;
 	if (rr->status)
 		tandem_disk_error(rr->pd->device, TANDEM_IO_READ, rr->iv.sector,
@@ -726,6 +727,7 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 	tandem_peer_writes_wait(d, &rr->iv);
 	tandem_interval_begin(d, &rr->iv, true);
 	kref_get(&pd->connection->kref);
+	tandem_disk_io_start(d);
 	submit_bio_noacct(rr->bio);
 	return;
 

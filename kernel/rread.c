@@ -188,6 +188,7 @@ static void peer_read_endio(struct bio *bio)
 	struct peer_read *pr = bio->bi_private;
 	struct tandem_device *d = pr->d;
 
+	tandem_disk_io_end(d);
 	pr->status = bio->bi_status;
 	if (pr->status)
 		tandem_disk_error(d, TANDEM_IO_READ, pr->iv.sector,
@@ -283,6 +284,7 @@ int tandem_receive_read_req(struct tandem_connection *c, u16 volume,
 	tandem_peer_writes_wait(d, &pr->iv);
 	tandem_interval_begin(d, &pr->iv, true);
 	kref_get(&c->kref);
+	tandem_disk_io_start(d);
 	submit_bio_noacct(pr->bio);
 	return 0;
 

@@ -94,6 +94,8 @@ struct tandem_net_opts {
  * @disk_flushes: flush the backing device at epoch boundaries
  * @md_flushes: flush after metadata writes
  * @resync_after: minor whose resync must finish first, TANDEM_NO_MINOR
+ * @disk_timeout: 0.1 s units, 0 = off: a backing device that completes
+ *                nothing for this long while I/O is pending is Failed
  */
 struct tandem_disk_opts {
 	u32 resync_rate;
@@ -108,6 +110,7 @@ struct tandem_disk_opts {
 	bool disk_flushes;
 	bool md_flushes;
 	u32 resync_after;
+	u32 disk_timeout;
 };
 
 /**
@@ -241,6 +244,12 @@ struct tandem_md {
  * @pass_on_work: on-io-error pass_on: takes the disk out of UpToDate
  * @io_errors: data errors passed on (pass_on) since attach
  * @dying: the device is being destroyed: no failure work any more
+ * @disk_inflight: I/O submitted to the backing or metadata device, not
+ *                 completed (disk-timeout)
+ * @disk_done: completions of such I/O, counted (disk-timeout)
+ * @timeout_work: checks every 100 ms that the disk makes progress
+ * @stall_ms: how long it has completed nothing with I/O in flight
+ * @last_done: @disk_done at the last check
  */
 struct tandem_device {
 	struct tandem_resource *resource;
@@ -277,6 +286,11 @@ struct tandem_device {
 	struct work_struct pass_on_work;
 	u32 io_errors;
 	bool dying;
+	atomic_t disk_inflight;
+	atomic_t disk_done;
+	struct delayed_work timeout_work;
+	unsigned int stall_ms;
+	int last_done;
 };
 
 /**
@@ -719,6 +733,7 @@ enum tandem_io_kind {
 	TANDEM_IO_READ,
 	TANDEM_IO_WRITE,
 	TANDEM_IO_META,
+	TANDEM_IO_TIMEOUT,
 };
 bool tandem_disk_error(struct tandem_device *d, enum tandem_io_kind kind,
 		       sector_t sector, int err);
@@ -727,6 +742,26 @@ void tandem_ioerr_stop(struct tandem_device *d);
 bool tandem_good_data_reachable(struct tandem_device *d);
 void tandem_check_good_data(struct tandem_device *d);
 void tandem_pass_on_repair(struct tandem_device *d);
+void tandem_disk_timeout_start(struct tandem_device *d);
+
+/**
+ * tandem_disk_io_start() - an I/O goes to the backing or metadata device
+ * @d: the device
+ */
+static inline void tandem_disk_io_start(struct tandem_device *d)
+{
+	atomic_inc(&d->disk_inflight);
+}
+
+/**
+ * tandem_disk_io_end() - such an I/O completed (whatever its status)
+ * @d: the device
+ */
+static inline void tandem_disk_io_end(struct tandem_device *d)
+{
+	atomic_inc(&d->disk_done);
+	atomic_dec(&d->disk_inflight);
+}
 
 /* rread.c */
 struct tandem_peer_device *tandem_read_peer(struct tandem_device *d);

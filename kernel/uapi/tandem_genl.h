@@ -143,6 +143,9 @@ enum tandem_disk_attr {
 	TANDEM_DISK_MD_FLUSHES,		/* u8 0/1; 1 */
 	TANDEM_DISK_RESYNC_AFTER,	/* u32 minor whose resync goes first;
 					 * TANDEM_NO_MINOR (default): none */
+	TANDEM_DISK_TIMEOUT,		/* u32, 0.1 s units, 0 (default): off;
+					 * a backing device that completes
+					 * nothing for this long is Failed */
 	__TANDEM_DISK_MAX,
 };
 #define TANDEM_DISK_MAX (__TANDEM_DISK_MAX - 1)

@@ -646,7 +646,7 @@ static void disk_options_each_kind(void **state)
 				 "--al-extents=6433 --on-io-error "
 				 "call-local-io-error --disk-barrier=yes "
 				 "--disk-flushes=no --md-flushes "
-				 "--resync-after=3", &e), 0);
+				 "--resync-after=3 --disk-timeout=50", &e), 0);
 	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_RATE], 102400);
 	assert_int_equal(disk->u[TANDEM_DISK_C_PLAN_AHEAD], 30);
 	assert_int_equal(disk->u[TANDEM_DISK_C_FILL_TARGET], 2048);
@@ -660,6 +660,7 @@ static void disk_options_each_kind(void **state)
 	assert_int_equal(disk->u[TANDEM_DISK_FLUSHES], 0);
 	assert_int_equal(disk->u[TANDEM_DISK_MD_FLUSHES], 1);
 	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_AFTER], 3);
+	assert_int_equal(disk->u[TANDEM_DISK_TIMEOUT], 50);
 	assert_int_equal(disk->have, ((1u << (TANDEM_DISK_MAX + 1)) - 1) & ~1u);
 	assert_int_equal(cmdline("disk-options 0 --resync-after=-1", &e), 0);
 	assert_int_equal(disk->u[TANDEM_DISK_RESYNC_AFTER], TANDEM_NO_MINOR);

@@ -97,6 +97,7 @@ static const struct tsopt tsopts[] = {
 	{ "disk-flushes", CONF_DISK, "yes", true, NULL },
 	{ "md-flushes", CONF_DISK, "yes", true, NULL },
 	{ "resync-after", CONF_DISK, "-1", false, NULL },
+	{ "disk-timeout", CONF_DISK, "0", false, NULL },
 
 	{ "auto-promote", CONF_OPTIONS, "no", true, NULL },
 };

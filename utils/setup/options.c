@@ -89,6 +89,9 @@ static const struct ts_optdef optdefs[] = {
 	DISK("md-flushes", MD_FLUSHES, TS_OPT_BOOL, "(default yes)"),
 	DISK("resync-after", RESYNC_AFTER, TS_OPT_MINOR,
 	     "resync only after this minor's resync (default -1 = none)"),
+	DISK("disk-timeout", TIMEOUT, TS_OPT_U32,
+	     "0.1 s units: a disk that completes nothing this long fails "
+	     "(default 0 = off)"),
 
 	{ "auto-promote", TS_GRP_RES, TANDEM_RES_AUTO_PROMOTE, TS_OPT_BOOL, 0,
 	  "(default no)" },
