@@ -10,7 +10,9 @@ peer); a detach in the
 middle of a resync, paused or running, never leaves a diskless node
 UpToDate and the resync goes on from the bitmap after attach; the
 call-local-io-error handler runs; pass_on hands the error up and repairs
-the block. One pair for the module; tests run in order (TCP: the disk
+the block; intermittent errors (dm-flakey) and errors of the metadata
+area alone detach without losing a write; a disk that stops completing
+I/O fails after disk-timeout. One pair for the module; tests run in order (TCP: the disk
 path does not depend on the transport)."""
 import re
 import time
@@ -327,6 +329,38 @@ def test_metadata_errors(nodes, area):
     wait_resync_done(alpha, bravo)
     check_logged_blocks(alpha, log)
     tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
+def test_disk_timeout(nodes):
+    """A Primary's disk that stops completing I/O (dm suspended) is Failed
+    after disk-timeout: new I/O goes to the peer while the stuck write
+    waits for the disk; when the disk returns it, the disk is detached."""
+    alpha, bravo = nodes
+    alpha.check("tandemsetup disk-options 0 --disk-timeout=20")   # 2 s
+    alpha.check("dmsetup suspend --noflush tdisk")
+    alpha.check("dd if=/dev/urandom of=/run/stuck bs=4k count=1 status=none; "
+                "(dd if=/run/stuck of=/dev/tandem0 bs=4k seek=3000 count=1 "
+                "oflag=direct conv=notrunc status=none; echo rc=$? "
+                ">/run/stuck.rc) >/dev/null 2>&1 </dev/null &")
+    tc.wait_proc(alpha, r"ds:Failed/UpToDate", timeout=10)
+    assert "I/O timeout (disk-timeout)" in alpha.check("dmesg")
+    assert alpha.run("test -e /run/stuck.rc").rc != 0   # still held
+    # Meanwhile new writes and reads are served through bravo.
+    assert write_blocks(alpha, 3100, 8, "/run/log-timeout") == 0
+    check_logged_blocks(alpha, "/run/log-timeout")
+    alpha.check("dmesg | grep -c 'Failed -> Diskless' >/run/before || true")
+    alpha.check("dmsetup resume tdisk")
+    alpha.check("for i in $(seq 100); do test -e /run/stuck.rc && break; "
+                "sleep 0.2; done; cat /run/stuck.rc | grep -qx rc=0",
+                timeout=60)
+    tc.wait_proc(alpha, r"ds:Diskless/UpToDate", timeout=30)
+    alpha.check("tandemsetup attach 0 %s internal internal %s "
+                "--disk-timeout=0" % (DM, RATE))
+    wait_resync_done(alpha, bravo)
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+    assert alpha.check("dd if=/dev/tandem0 bs=4k skip=3000 count=1 "
+                       "iflag=direct status=none | sha256sum") == \
+        alpha.check("sha256sum < /run/stuck")
 
 
 def test_down_clean(nodes):
