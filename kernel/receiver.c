@@ -572,6 +572,15 @@ void tandem_become_target(struct tandem_peer_device *pd, bool full)
 		/* The source's bitmap follows; then its SyncSource state. */
 		tandem_set_repl_state(pd, TANDEM_RS_WF_BITMAP_T);
 		tandem_send_state(pd);
+		/*
+		 * Unless the source decided first (we attached, it answered):
+		 * then both came before the state that made us decide.
+		 */
+		if (tandem_repl_source(READ_ONCE(pd->peer_repl))) {
+			tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
+			tandem_resync_start(pd, true);
+			tandem_sync_pause_update(pd);
+		}
 	}
 }
 
@@ -987,10 +996,8 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		spin_unlock_irq(&r->lock);
 		tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
 		tandem_nl_notify_peer_device(pd, TANDEM_EV_CHANGE);
-		if (lost) {
+		if (lost)	/* (and the decision below says none) */
 			peer_disk_gone(pd, old_disk, disk);
-			break;
-		}
 		if ((sflags & TANDEM_SF_START_BITMAP) &&
 		    !tandem_repl_syncing(pd->repl) &&
 		    pd->repl != TANDEM_RS_WF_BITMAP_T) {

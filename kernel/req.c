@@ -848,7 +848,8 @@ void tandem_req_barrier_acked(struct tandem_connection *c, u32 barrier,
 
 	spin_lock_irq(&r->lock);
 	list_for_each_entry_safe(rp, tmp, &c->transfer_log, tl) {
-		if (rp->epoch != barrier)
+		/* (a read waits for its reply, whatever a barrier says) */
+		if (rp->epoch != barrier || !(rp->req->flags & TR_WRITE))
 			continue;
 		list_move_tail(&rp->tl, &done);
 		rp->in_tl = false;
