@@ -876,8 +876,8 @@ static void start_full_for_peer(struct tandem_peer_device *pd)
 }
 
 /*
- * The peer's disk failed or was detached: its resync with us is over (the
- * bits stay for the next one), our changes from now on are for it to
+ * The peer's disk failed or was detached: its resync or verify with us is
+ * over (the bits stay for the next one), our changes from now on are for it to
  * fetch (a new generation, kernel/state.c), and a Primary may have lost
  * its last good copy.
  */
@@ -897,6 +897,9 @@ static void peer_disk_gone(struct tandem_peer_device *pd, u32 old, u32 disk)
 			READ_ONCE(pd->oos_bits) * 4);
 		tandem_set_repl_state(pd, TANDEM_RS_ESTABLISHED);
 		tandem_bm_write(pd);
+	} else if (rs == TANDEM_RS_VERIFY_S || rs == TANDEM_RS_VERIFY_T) {
+		tandem_verify_stop(pd);
+		tandem_cas_repl_state(pd, rs, TANDEM_RS_ESTABLISHED);
 	}
 	tandem_peer_disk_lost(pd);
 	tandem_check_good_data(d);

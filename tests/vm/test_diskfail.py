@@ -192,23 +192,73 @@ def test_detach_sync_target_mid_resync(nodes, paused):
 
 
 def test_call_local_io_error_handler(nodes, root):
+    """On the Primary: the handler runs once, with resource, minor and
+    volume in its environment, then the disk detaches; no write fails."""
     alpha, bravo = nodes
-    bravo.check("printf '#!/bin/sh\\nenv | grep ^TANDEM_ >> /run/handler.log"
+    alpha.check("printf '#!/bin/sh\\nenv | grep ^TANDEM_ >> /run/handler.log"
                 "\\necho \"$@\" >> /run/handler.log\\n' > /run/helper && "
                 "chmod +x /run/helper && "
                 "echo /run/helper > /sys/module/tandem/parameters/"
                 "usermode_helper")
-    bravo.check("tandemsetup disk-options 0 --on-io-error=call-local-io-error")
-    fail_disk(bravo)
+    alpha.check("tandemsetup disk-options 0 --on-io-error=call-local-io-error")
+    fail_disk(alpha)
     assert write_blocks(alpha, 700, 20, "/run/log3") == 0
-    tc.wait_proc(bravo, r"ds:Diskless/UpToDate")
-    log = bravo.check("cat /run/handler.log")
+    tc.wait_proc(alpha, r"ds:Diskless/UpToDate")
+    log = alpha.check("cat /run/handler.log")
     assert log.count("local-io-error r0") == 1, log
     assert "TANDEM_RESOURCE=r0" in log and "TANDEM_MINOR=0" in log, log
     assert "TANDEM_VOLUME=0" in log, log
-    heal_disk(bravo)
-    bravo.check("tandemsetup attach 0 %s internal internal %s "
+    alpha.check("echo /sbin/tandemadm > /sys/module/tandem/parameters/"
+                "usermode_helper")
+    heal_disk(alpha)
+    alpha.check("tandemsetup attach 0 %s internal internal %s "
                 "--on-io-error=detach" % (DM, RATE))
+    wait_resync_done(alpha, bravo)
+    check_logged_blocks(alpha, "/run/log3")
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
+def test_detach_primary_with_requests_in_flight(nodes):
+    """An administrator's detach of a Primary that writes: no write
+    fails, it goes on through bravo, and attach resyncs what changed."""
+    alpha, bravo = nodes
+    alpha.check("rm -f /run/log4; (fails=0; for i in $(seq 900 963); do "
+                "dd if=/dev/urandom of=/run/b4 bs=4k count=1 status=none; "
+                "if dd if=/run/b4 of=/dev/tandem0 bs=4k seek=$i count=1 "
+                "oflag=direct,sync conv=notrunc status=none; then "
+                "echo \"$i $(sha256sum </run/b4 | cut -c1-64)\" >> /run/log4;"
+                " else fails=$((fails+1)); fi; done; echo fails=$fails "
+                ">/run/writer4.done) >/dev/null 2>&1 </dev/null &")
+    alpha.check("for i in $(seq 100); do test -s /run/log4 && exit 0; "
+                "sleep 0.1; done; exit 1", timeout=30)
+    alpha.check("tandemsetup detach 0", timeout=60)
+    tc.wait_proc(alpha, r"ro:Primary/Secondary ds:Diskless/UpToDate")
+    alpha.check("for i in $(seq 600); do test -e /run/writer4.done && "
+                "exit 0; sleep 0.2; done; exit 1", timeout=150)
+    assert alpha.check("cat /run/writer4.done").strip() == "fails=0"
+    check_logged_blocks(alpha, "/run/log4")
+    alpha.check("tandemsetup attach 0 %s internal internal %s" % (DM, RATE))
+    wait_resync_done(alpha, bravo)
+    check_logged_blocks(alpha, "/run/log4")
+    tc.check_data_areas_identical(alpha, bravo, disk=DM)
+
+
+def test_detach_during_verify(nodes):
+    """A detach of the verify target stops the verify on both nodes."""
+    alpha, bravo = nodes
+    alpha.check("tandemsetup net-options r0 1 --verify-alg=sha1")
+    for g in nodes:
+        g.check("tandemsetup resync-rate 0 2M")
+    alpha.check("tandemsetup verify 0 1")
+    tc.wait_proc(alpha, r"cs:VerifyS", timeout=30)
+    tc.wait_proc(bravo, r"cs:VerifyT", timeout=30)
+    bravo.check("tandemsetup detach 0", timeout=60)
+    tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
+                        r"ds:Diskless/UpToDate")
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
+                        r"ds:UpToDate/Diskless")
+    bravo.check("tandemsetup attach 0 %s internal internal %s" % (DM, RATE))
+    alpha.check("tandemsetup resync-rate 0 100M")
     wait_resync_done(alpha, bravo)
     tc.check_data_areas_identical(alpha, bravo, disk=DM)
 
