@@ -266,15 +266,6 @@ def test_detach_during_verify(nodes):
 BAD = 2048    # the 4 KiB block that a partly failing table refuses
 
 
-def fail_block(g):
-    """Only block BAD of the backing device fails from now on."""
-    s = BAD * 8
-    g.check("n=$(blockdev --getsz /dev/vda); printf '0 %d linear /dev/vda 0\\n"
-            "%d 8 error\\n%d '$((n - %d))' linear /dev/vda %d\\n' | "
-            "dmsetup load tdisk && dmsetup resume tdisk" % (
-                s, s, s + 8, s + 8, s + 8), timeout=30)
-
-
 def detaches(g):
     return g.check("dmesg").count("detached after an I/O error")
 
@@ -331,11 +322,20 @@ def test_intermittent_errors(nodes, who):
 
 def fail_range(g, start, count):
     """Only sectors [start, start + count) of the backing device fail."""
-    g.check("n=$(blockdev --getsz /dev/vda); printf '0 %d linear /dev/vda 0"
-            "\\n%d %d error\\n%d '$((n - %d))' linear /dev/vda %d\\n' | "
-            "dmsetup load tdisk && dmsetup resume tdisk" % (
-                start, start, count, start + count, start + count,
-                start + count), timeout=30)
+    n = int(g.check("blockdev --getsz /dev/vda"))
+    rows = ["%d %d error" % (start, count)]
+    if start:
+        rows.insert(0, "0 %d linear /dev/vda 0" % start)
+    if start + count < n:
+        rows.append("%d %d linear /dev/vda %d" % (
+            start + count, n - start - count, start + count))
+    g.check("printf '%s\\n' | dmsetup load tdisk && dmsetup resume tdisk"
+            % "\\n".join(rows), timeout=30)
+
+
+def fail_block(g):
+    """Only block BAD of the backing device fails from now on."""
+    fail_range(g, BAD * 8, 8)
 
 
 def md_area(g):
