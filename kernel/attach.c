@@ -69,6 +69,17 @@ bool tandem_disk_usable(struct tandem_device *d)
 	       d->disk_state != TANDEM_DS_DUNKNOWN;
 }
 
+/* The same, for a caller that does not hold resource->lock. */
+bool tandem_disk_usable_unlocked(struct tandem_device *d)
+{
+	bool ok;
+
+	spin_lock_irq(&d->resource->lock);
+	ok = tandem_disk_usable(d);
+	spin_unlock_irq(&d->resource->lock);
+	return ok;
+}
+
 int tandem_bdev_md_io(struct block_device *bdev, u64 offset, struct page *page,
 		      blk_opf_t opf)
 {

@@ -562,6 +562,8 @@ void tandem_become_target(struct tandem_peer_device *pd, bool full)
 	struct tandem_device *d = pd->device;
 
 	make_inconsistent(d);
+	if (d->disk_state == TANDEM_DS_FAILED)
+		return;		/* the superblock write failed: it detaches */
 	if (full) {
 		tandem_bm_set_all(pd);
 		tandem_set_repl_state(pd, TANDEM_RS_SYNC_TARGET);
@@ -852,6 +854,10 @@ static void start_full_for_peer(struct tandem_peer_device *pd)
 	struct tandem_connection *c = pd->connection;
 	struct tandem_resource *r = d->resource;
 
+	/* (a disk that failed while it started: its detach follows) */
+	if (pd->peer_disk < TANDEM_DS_INCONSISTENT ||
+	    !tandem_disk_usable_unlocked(d))
+		return;
 	if (tandem_repl_target(pd->peer_repl)) {
 		if (d->disk_state != TANDEM_DS_UPTODATE) {
 			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
@@ -989,8 +995,13 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 		sflags = be32_to_cpu(p.s.flags);
 		spin_lock_irq(&r->lock);
 		old_disk = pd->peer_disk;
-		lost = old_disk >= TANDEM_DS_INCONSISTENT &&
-		       disk < TANDEM_DS_INCONSISTENT;
+		/* Its disk went, or is gone while we still sync with it. */
+		lost = disk < TANDEM_DS_INCONSISTENT &&
+		       (old_disk >= TANDEM_DS_INCONSISTENT ||
+			tandem_repl_syncing(pd->repl) ||
+			pd->repl == TANDEM_RS_WF_BITMAP_T ||
+			pd->repl == TANDEM_RS_VERIFY_S ||
+			pd->repl == TANDEM_RS_VERIFY_T);
 		c->peer_role = role;
 		pd->peer_disk = disk;
 		pd->peer_repl = be32_to_cpu(p.s.repl);

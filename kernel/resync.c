@@ -390,7 +390,10 @@ int tandem_invalidate(struct tandem_device *d, bool remote,
 		return -EINVAL;
 	}
 	d->md.info.flags &= ~(TANDEM_MDF_CONSISTENT | TANDEM_MDF_WAS_UP_TO_DATE);
-	tandem_md_write(d);
+	if (tandem_md_write(d)) {
+		TANDEM_SET_ERR(extack, "writing the metadata failed: the disk is detached (on-io-error)");
+		return -EIO;
+	}
 	tandem_set_disk_state(d, TANDEM_DS_INCONSISTENT);
 	if (!found) {
 		pr_info("%s/%u: invalidated: a full sync follows the next connection\n",

@@ -780,6 +780,7 @@ int tandem_attach(struct tandem_device *device, const char *backing,
 void tandem_detach(struct tandem_device *device);
 void tandem_detach_failed(struct tandem_device *device);
 bool tandem_disk_usable(struct tandem_device *device);
+bool tandem_disk_usable_unlocked(struct tandem_device *device);
 int tandem_md_write(struct tandem_device *device);
 int tandem_md_io(struct tandem_device *device, u64 offset, struct page *page,
 		 blk_opf_t opf);

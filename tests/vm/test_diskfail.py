@@ -356,9 +356,13 @@ def test_metadata_errors(nodes, area):
         bravo.check("tandemsetup resync-rate 0 2M")
         if area == "bitmap":
             fail_range(g, data, al - data)
+            bravo.check("tandemsetup invalidate 0")
         else:
+            # The superblock write that invalidate needs fails: refused.
             fail_range(g, sb, 8)
-        bravo.check("tandemsetup invalidate 0")
+            res = bravo.run("tandemsetup invalidate 0")
+            assert res.rc != 0 and "writing the metadata failed" in res.out, \
+                res
         fails = write_blocks(alpha, 13 * 1024, 24, log)
     assert fails == 0, fails
     tc.wait_proc(g, r"ds:Diskless/UpToDate", timeout=60)
