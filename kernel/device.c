@@ -20,9 +20,9 @@ static int tandem_open(struct block_device *bdev, fmode_t mode)
 	spin_lock_irq(&r->lock);
 	if ((mode & FMODE_WRITE) && r->role != TANDEM_ROLE_PRIMARY)
 		err = -EROFS;	/* only a Primary takes writes */
-	else if (d->disk_state != TANDEM_DS_UPTODATE &&
+	else if (!tandem_good_data_reachable(d) &&
 		 r->role != TANDEM_ROLE_PRIMARY)
-		err = -EMEDIUMTYPE;
+		err = -EMEDIUMTYPE;	/* no good data here nor at a peer */
 	if (!err) {
 		d->open_count++;
 		if (mode & FMODE_WRITE)
