@@ -81,6 +81,9 @@ def test_client_reads_and_writes_the_peer(nodes):
 
 def test_client_without_peer_fails_io(nodes):
     alpha, bravo = nodes
+    # Held open, the device keeps its size; its I/O has nowhere to go.
+    alpha.check("sleep 120 </dev/tandem0 >/dev/null 2>&1 & "
+                "echo $! >/run/holder.pid")
     bravo.check("tandemsetup disconnect r0 0", timeout=60)
     tc.wait_proc(alpha, r"cs:(Connecting|NetworkFailure|BrokenPipe|"
                         r"TearDown|Unconnected)", timeout=30)
@@ -91,6 +94,7 @@ def test_client_without_peer_fails_io(nodes):
                     "oflag=direct")
     assert res.rc != 0, res
     assert "pri-on-incon-degr" in alpha.check("dmesg")
+    alpha.check("kill $(cat /run/holder.pid); sleep 1")
     for g in nodes:
         tc.down(g)
         tc.unload(g)
