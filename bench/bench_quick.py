@@ -38,7 +38,7 @@ Exit status: 0 when every row was measured and no guest kernel complained,
 1 otherwise (the table is printed either way), 2 on bad arguments.
 
 Software emulation (QEMU TCG): absolute numbers mean little, the ratios
-measured side by side in the same run are the point (DESIGN.md section 11).
+measured side by side in the same run are the point.
 """
 import argparse
 import json

@@ -4,7 +4,7 @@
  * replication state goes through here, where the rules are checked and
  * the change is announced (log line, netlink event, waiters woken).
  *
- * Rules enforced (DESIGN.md §2):
+ * Rules enforced:
  *  - never two Primaries unless allow-two-primaries: a promotion asks
  *    every connected peer first (TP_ROLE_REQ), the peer refuses while it
  *    is Primary itself;
