@@ -2,7 +2,7 @@
 /*
  * tandem - objects and declarations shared between the files of tandem.ko.
  *
- * Objects (DESIGN.md §2):
+ * Objects:
  *   resource     a replication group: role, volumes (devices), connections
  *   device       one volume: minor, gendisk, backing disk, metadata
  *   connection   one peer: transport instance, connection state, options
