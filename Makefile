@@ -74,7 +74,7 @@ clitest: utils
 vmtest: all
 	@test -e $(TANDEM_CACHE)/kernel/current || \
 		{ echo "no guest kernel: run make deps" >&2; exit 1; }
-	$(PYTHON) -m pytest -v -p no:cacheprovider tests/vm $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -v -p no:cacheprovider --durations=30 tests/vm $(PYTEST_ARGS)
 
 # The configuration parser under libFuzzer, bounded in time (log in build/).
 FUZZ_TIME ?= 30
