@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Helpers that drive tandem inside guests with tandemmeta/tandemsetup."""
 import re
+import threading
 import time
 
 import tandemvm
@@ -130,6 +131,26 @@ def down(g, res="r0"):
     g.check("tandemsetup down %s" % res, timeout=60)
 
 
+def on_each(guests, fn):
+    """fn(g) for every guest at the same time (each has its own agent
+    channel); the first exception is raised once all are done."""
+    errors = []
+
+    def one(g):
+        try:
+            fn(g)
+        except BaseException as e:     # re-raised in the caller
+            errors.append(e)
+
+    threads = [threading.Thread(target=one, args=(g,)) for g in guests]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
 def boot_installed_pair(kernel, workdir, root, disks, transport="tcp"):
     """alpha and bravo booted together, tandem installed and loaded; their
     resources use @transport (rdma: over soft-RoCE on eth0)."""
@@ -141,8 +162,7 @@ def boot_installed_pair(kernel, workdir, root, disks, transport="tcp"):
             g.launch()
         for g in guests:
             g.wait_ready()
-        for g in guests:
-            install(g, root)
+        on_each(guests, lambda g: install(g, root))
     except BaseException:
         for g in guests:
             g.kill()
