@@ -181,8 +181,8 @@ def test_c_min_rate_throttles_resync_under_application_io(nodes):
     # Application writes keep coming (to the last MiB) during the resync,
     # until the measurement is over (a slow reconnect must not outlast the
     # writer); 90 s bounds it in any case.
-    alpha.check("touch /tmp/cmin.run; (timeout 90 sh -c 'while [ -e "
-                "/tmp/cmin.run ]; do dd if=/dev/zero "
+    alpha.check("touch /run/cmin.run; (timeout 90 sh -c 'while [ -e "
+                "/run/cmin.run ]; do dd if=/dev/zero "
                 "of=/dev/tandem0 bs=4k count=16 seek=15000 oflag=direct "
                 "status=none; done') >/dev/null 2>&1 </dev/null &")
     for g in nodes:
@@ -196,7 +196,7 @@ def test_c_min_rate_throttles_resync_under_application_io(nodes):
     # 512 KiB/s it moves about 3 MiB in 6 s.
     assert done_kib <= 6 * 512 * 1.5, done_kib
     assert oos(bravo) > 0
-    alpha.check("rm -f /tmp/cmin.run")
+    alpha.check("rm -f /run/cmin.run")
     in_sync(nodes, timeout=120)
     for g in nodes:
         g.check("tandemsetup disk-options 0 --c-min-rate=250K")
