@@ -457,13 +457,21 @@ static int rs_target_thread(void *arg)
 		tandem_rs_conf(d, &conf);
 		want = tandem_rs_ctrl_step(&ctrl, &conf, max(tick_ms, 1U), in,
 					   atomic_read(&pd->rs_inflight));
-		/* Application I/O within the last second counts as active. */
+		/*
+		 * Application I/O within the last second counts as active.
+		 * The rate compared with c-min-rate is the one this tick is
+		 * about to ask for: judged by what arrived in the last tick,
+		 * a slow tick let the next one request a full unthrottled
+		 * share, and the resync ran well above c-min-rate on average.
+		 */
 		if (app != last_app)
 			app_seen = jiffies;
 		if (tandem_rs_ctrl_throttle(&conf,
 					    time_before(jiffies, app_seen + HZ),
-					    div_u64(in * 1000,
-						    max(tick_ms, 1U) * 1024)))
+					    min_t(u64, U32_MAX,
+						  div_u64(want * 1000,
+							  max(tick_ms, 1U) *
+							  1024))))
 			want = min_t(u64, want,
 				     round_up((u64)conf.c_min_rate * 1024 *
 					      max(tick_ms, 1U) / 1000,

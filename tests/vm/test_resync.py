@@ -185,21 +185,25 @@ def test_c_min_rate_throttles_resync_under_application_io(nodes):
                 "/run/cmin.run ]; do dd if=/dev/zero "
                 "of=/dev/tandem0 bs=4k count=16 seek=15000 oflag=direct "
                 "status=none; done') >/dev/null 2>&1 </dev/null &")
-    for g in nodes:
-        reconnect(g, "r0", tc.PORT)
-    tc.wait_proc(bravo, r"cs:SyncTarget", timeout=60)
-    time.sleep(2)
-    start = oos(bravo)
-    time.sleep(6)
-    done_kib = start - oos(bravo)
-    # 20M unthrottled would finish all 32 MiB in under 2 s; throttled to
-    # 512 KiB/s it moves about 3 MiB in 6 s.
-    assert done_kib <= 6 * 512 * 1.5, done_kib
-    assert oos(bravo) > 0
-    alpha.check("rm -f /run/cmin.run")
-    in_sync(nodes, timeout=120)
-    for g in nodes:
-        g.check("tandemsetup disk-options 0 --c-min-rate=250K")
+    try:
+        for g in nodes:
+            reconnect(g, "r0", tc.PORT)
+        tc.wait_proc(bravo, r"cs:SyncTarget", timeout=60)
+        time.sleep(2)
+        start = oos(bravo)
+        time.sleep(6)
+        done_kib = start - oos(bravo)
+        # 20M unthrottled would finish all 32 MiB in under 2 s; throttled to
+        # 512 KiB/s it moves about 3 MiB in 6 s.
+        assert done_kib <= 6 * 512 * 1.5, done_kib
+        assert oos(bravo) > 0
+        alpha.check("rm -f /run/cmin.run")
+        in_sync(nodes, timeout=120)
+    finally:
+        # a failed check must not leave the writer or the rate behind
+        alpha.check("rm -f /run/cmin.run")
+        for g in nodes:
+            g.check("tandemsetup disk-options 0 --c-min-rate=250K")
     same_data(nodes)
 
 
