@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for utils/adm/conf.c: the tandem.conf parser. Every
- * configuration block of ../shared/seeds/ is under conf/ byte for byte
- * (seedNNN_K.conf, K-th block of seed NNN) and must parse; dump -> parse
+ * Unit tests for utils/adm/conf.c: the tandem.conf parser. conf/ holds
+ * users' configurations as they wrote them, byte for byte
+ * (seedNNN_K.conf, K-th block of write-up NNN), and each must parse; dump -> parse
  * -> dump is stable; 8.3 syntax maps to current names; malformed inputs
  * give one error with file:line:column.
  *
