@@ -1238,6 +1238,38 @@ static int receive_ov_req(struct tandem_connection *c, u16 volume,
 	return err;
 }
 
+/* TP_OV_RESULT: the verify source's verdict on a range we compared. */
+static int receive_ov_result(struct tandem_connection *c, u16 volume,
+			     u32 length)
+{
+	struct tandem_peer_device *pd;
+	struct tandem_p_ov_reply p;
+	u32 size, nr, mismatch;
+	sector_t sector;
+	int err;
+
+	err = recv_body(c, &p, sizeof(p), TP_OV_RESULT, length);
+	if (err)
+		return err;
+	pd = volume_pd(c, volume);
+	if (!pd)
+		return proto_error(c, "unknown volume", TP_OV_RESULT, volume);
+	sector = be64_to_cpu(p.sector);
+	size = be32_to_cpu(p.size);
+	mismatch = be32_to_cpu(p.mismatch);
+	nr = size / TANDEM_BM_BLOCK_BYTES;
+	if (!size || size % TANDEM_BM_BLOCK_BYTES ||
+	    nr > TANDEM_OV_MAX_BLOCKS || p.flags || !mismatch ||
+	    (mismatch & ~(u32)GENMASK_ULL(nr - 1, 0)) ||
+	    sector % (TANDEM_BM_BLOCK_BYTES >> 9))
+		return proto_error(c, "bad verify result", TP_OV_RESULT, size);
+	if (pd->device->backing &&
+	    (sector > tandem_data_sectors(pd->device) ||
+	     sector + (size >> 9) > tandem_data_sectors(pd->device)))
+		return proto_error(c, "bad verify range", TP_OV_RESULT, size);
+	return tandem_verify_result(pd, &p);
+}
+
 /*
  * TP_DISCONNECT, with or without a body. Return: 1 for a plain close, 0
  * or an error when the peer refused the connection (we are refused too,
@@ -1306,6 +1338,9 @@ int tandem_receive_loop(struct tandem_connection *c)
 			break;
 		case TP_OV_REQ:
 			err = receive_ov_req(c, volume, length);
+			break;
+		case TP_OV_RESULT:
+			err = receive_ov_result(c, volume, length);
 			break;
 		case TP_RESIZE:
 			err = tandem_receive_resize(c, volume, length);

@@ -252,6 +252,7 @@ int tandem_peer_device_add(struct tandem_device *d,
 	pd->repl = TANDEM_RS_OFF;
 	pd->peer_disk = TANDEM_DS_DUNKNOWN;
 	INIT_LIST_HEAD(&pd->ov_reqs);
+	INIT_LIST_HEAD(&pd->ov_results);
 	xa_init_flags(&pd->rs_reqs, XA_FLAGS_ALLOC1);
 	if (d->backing && tandem_bm_alloc(pd)) {
 		kfree(pd);

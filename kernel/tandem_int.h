@@ -448,6 +448,8 @@ struct tandem_connection {
  * @ov_peer_tfm: verify-alg of the verify the peer runs (we are target)
  * @ov_reqs: verify requests sent, waiting for their reply (source)
  * @ov_inflight: bytes of @ov_reqs
+ * @ov_results: replied ranges with blocks found differing, whose verdict
+ *	the source thread still has to send (TP_OV_RESULT)
  * @ov_start: first sector of the running verify
  * @ov_end: sector where it ends
  * @ov_done: sectors compared so far
@@ -495,6 +497,7 @@ struct tandem_peer_device {
 	struct crypto_shash *ov_tfm;
 	struct crypto_shash *ov_peer_tfm;
 	struct list_head ov_reqs;
+	struct list_head ov_results;
 	atomic_t ov_inflight;
 	sector_t ov_start;
 	sector_t ov_end;
@@ -864,6 +867,8 @@ void tandem_verify_peer_write(struct tandem_peer_device *pd, sector_t sector,
 			      u32 size);
 int tandem_verify_reply(struct tandem_peer_device *pd,
 			const struct tandem_p_ov_reply *p);
+int tandem_verify_result(struct tandem_peer_device *pd,
+			 const struct tandem_p_ov_reply *p);
 int tandem_verify_receive(struct tandem_peer_device *pd,
 			  const struct tandem_p_ov_req *p, const u8 *digests);
 

@@ -10,9 +10,12 @@
  * DATA stream: behind every write of that range that was sent before.
  * The peer (VerifyT) reads the same range once the peer writes to it in
  * flight are done, compares the digests and answers with TP_OV_REPLY on
- * the CONTROL stream: one bit per block that differs. Both nodes set the
- * bits of blocks that differ in their bitmap towards each other and log
- * the runs. Nothing is copied: the verify source records (slot flag
+ * the CONTROL stream: one bit per block that differs. The source alone
+ * judges: it leaves out the blocks a peer write changed while the range
+ * was out (the target cannot tell whether the source read them before or
+ * after that write), sets the bits of the rest in its bitmap, logs the
+ * runs and sends that verdict back in TP_OV_RESULT (DATA), from which the
+ * target does the same. Nothing is copied: the verify source records (slot flag
  * VERIFIED, sent as TANDEM_UF_VERIFIED) that it holds the copy to keep,
  * so that the next connection resyncs those blocks from it
  * (kernel/lib/sync_decide.c, rule 4).
@@ -38,7 +41,8 @@
  * struct ov_req - a range the verify source sent, waiting for its reply
  * @list: on peer_device->ov_reqs, in the order sent
  * @iv: the range, held in the device's interval list until the reply
- * @stale: blocks a write from the peer changed meanwhile: no verdict
+ * @stale: blocks a write from the peer changed meanwhile: no verdict;
+ *	once replied and on peer_device->ov_results, the verdict to send
  */
 struct ov_req {
 	struct list_head list;
@@ -314,6 +318,41 @@ fail_free:
 	return err;
 }
 
+/*
+ * Send the verdicts of replied ranges to the target (source thread: the
+ * DATA stream orders them before the LAST request). Return: 0 or the
+ * send error (the connection is failed then).
+ */
+static int ov_send_results(struct tandem_peer_device *pd)
+{
+	struct tandem_resource *r = pd->device->resource;
+	struct tandem_p_ov_reply a = {};
+	struct ov_req *o, *tmp;
+	LIST_HEAD(todo);
+	int err = 0;
+
+	spin_lock_irq(&r->lock);
+	list_splice_init(&pd->ov_results, &todo);
+	spin_unlock_irq(&r->lock);
+	list_for_each_entry_safe(o, tmp, &todo, list) {
+		list_del(&o->list);
+		a.sector = cpu_to_be64(o->iv.sector);
+		a.size = cpu_to_be32(o->iv.size);
+		a.mismatch = cpu_to_be32(o->stale);
+		if (!err)
+			err = tandem_send_packet(pd->connection,
+						 TANDEM_STREAM_DATA,
+						 TP_OV_RESULT,
+						 pd->device->volume, &a,
+						 sizeof(a), NULL, 0);
+		kfree(o);
+	}
+	if (err)
+		tandem_conn_failed(pd->connection, TANDEM_CS_NETWORK_FAILURE,
+				   "sending a verify result failed (%d)", err);
+	return err;
+}
+
 /* Replies to what we sent are in, or the connection is gone (bounded). */
 static void ov_drain(struct tandem_peer_device *pd)
 {
@@ -375,6 +414,10 @@ static int ov_source_thread(void *arg)
 		tandem_rs_conf(d, &conf);
 		want = tandem_rs_ctrl_step(&ctrl, &conf, tick_ms, in,
 					   atomic_read(&pd->ov_inflight));
+		if (ov_send_results(pd)) {
+			WRITE_ONCE(pd->ov_failed, true);
+			break;
+		}
 		budget = min_t(u64, budget + want, want + TANDEM_SYNC_CHUNK);
 		while (budget >= TANDEM_BM_BLOCK_BYTES && pos < pd->ov_end &&
 		       ov_should_run(pd) &&
@@ -404,7 +447,7 @@ end:
 	ov_drain(pd);
 	if (READ_ONCE(pd->connection->cstate) == TANDEM_CS_CONNECTED &&
 	    READ_ONCE(pd->repl) == TANDEM_RS_VERIFY_S &&
-	    !kthread_should_stop()) {
+	    !kthread_should_stop() && !ov_send_results(pd)) {
 		/* The peer ends its side with this. */
 		ov_send(pd, pos, 0, 0, TANDEM_OV_LAST, NULL);
 		ov_report(pd, finished ? "done" : "stopped");
@@ -529,6 +572,12 @@ static void ov_stop_source(struct tandem_peer_device *pd)
 		tandem_interval_end(pd->device, &o->iv);
 		kfree(o);
 	}
+	/* (their ranges are released already; the verdicts are moot) */
+	spin_lock_irq(&r->lock);
+	list_splice_init(&pd->ov_results, &left);
+	spin_unlock_irq(&r->lock);
+	list_for_each_entry_safe(o, tmp, &left, list)
+		kfree(o);
 	atomic_set(&pd->ov_inflight, 0);
 	ov_free(&pd->ov_tfm);
 }
@@ -604,7 +653,8 @@ int tandem_verify_reply(struct tandem_peer_device *pd,
 	struct tandem_device *d = pd->device;
 	struct tandem_resource *r = d->resource;
 	sector_t sector = be64_to_cpu(p->sector);
-	u32 size = be32_to_cpu(p->size), stale = 0;
+	u32 size = be32_to_cpu(p->size), stale = 0, verdict = 0;
+	unsigned int nr;
 	struct ov_req *o;
 
 	spin_lock_irq(&r->lock);
@@ -623,12 +673,22 @@ int tandem_verify_reply(struct tandem_peer_device *pd,
 		       r->name, d->volume, pd->connection->peer_node_id);
 		WRITE_ONCE(pd->ov_failed, true);
 	} else {
-		ov_found(pd, sector, be32_to_cpu(p->mismatch) & ~stale,
-			 size / TANDEM_BM_BLOCK_BYTES);
+		nr = size / TANDEM_BM_BLOCK_BYTES;
+		verdict = be32_to_cpu(p->mismatch) & ~stale &
+			  (u32)GENMASK_ULL(nr - 1, 0);
+		ov_found(pd, sector, verdict, nr);
 		WRITE_ONCE(pd->ov_done, pd->ov_done + (size >> 9));
 	}
 	tandem_interval_end(d, &o->iv);
-	kfree(o);
+	if (verdict) {
+		/* before ov_inflight drops: the thread sends it before LAST */
+		o->stale = verdict;
+		spin_lock_irq(&r->lock);
+		list_add_tail(&o->list, &pd->ov_results);
+		spin_unlock_irq(&r->lock);
+	} else {
+		kfree(o);
+	}
 	atomic_sub(size, &pd->ov_inflight);
 	return 0;
 }
@@ -760,7 +820,26 @@ int tandem_verify_receive(struct tandem_peer_device *pd,
 		       (unsigned long long)sector, err);
 		return ov_reply(pd, sector, size, 0, TANDEM_OV_FAILED);
 	}
-	ov_found(pd, sector, mismatch, size / TANDEM_BM_BLOCK_BYTES);
+	/* the source's TP_OV_RESULT says which of them to mark */
 	WRITE_ONCE(pd->ov_done, pd->ov_done + (size >> 9));
 	return ov_reply(pd, sector, size, mismatch, 0);
+}
+
+/**
+ * tandem_verify_result() - TP_OV_RESULT arrived (DATA stream, receiver)
+ * @pd: peer device
+ * @p: the source's verdict on one range it sent us
+ *
+ * The caller checked the range. Marks, counts and logs the blocks the
+ * source found differing.
+ * Return: 0.
+ */
+int tandem_verify_result(struct tandem_peer_device *pd,
+			 const struct tandem_p_ov_reply *p)
+{
+	if (READ_ONCE(pd->repl) != TANDEM_RS_VERIFY_T)
+		return 0;	/* (a verify we stopped: LAST follows) */
+	ov_found(pd, be64_to_cpu(p->sector), be32_to_cpu(p->mismatch),
+		 be32_to_cpu(p->size) / TANDEM_BM_BLOCK_BYTES);
+	return 0;
 }

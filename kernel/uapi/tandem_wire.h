@@ -72,6 +72,8 @@ enum tandem_packet {
 					 * blocks for me (a diskless reader) */
 	TP_READ_REPLY		= 29,	/* tandem_p_data + payload, or with
 					 * TANDEM_DP_READ_ERROR no payload */
+	TP_OV_RESULT		= 30,	/* tandem_p_ov_reply: the verify
+					 * source's verdict on a range */
 	/* acks (CONTROL) */
 	TP_PING			= 40,	/* no body */
 	TP_PING_ACK		= 41,	/* no body */
@@ -365,11 +367,16 @@ struct tandem_p_ov_req {
 #define TANDEM_OV_FAILED	(1U << 0) /* the verify cannot go on here */
 
 /**
- * struct tandem_p_ov_reply - online verify: which blocks differ (CONTROL)
+ * struct tandem_p_ov_reply - online verify: which blocks differ
  * @sector: the request's sector
  * @size: the request's size
  * @mismatch: bit i set: block i of the range differs
- * @flags: TANDEM_OV_FAILED
+ * @flags: TANDEM_OV_FAILED (TP_OV_REPLY only), else 0
+ *
+ * As TP_OV_REPLY (CONTROL) the target's comparison; as TP_OV_RESULT
+ * (DATA) the source's verdict: the blocks that differ once those a peer
+ * write changed meanwhile are left out. Only a range with a block found
+ * differing gets a TP_OV_RESULT.
  */
 struct tandem_p_ov_reply {
 	__be64 sector;
