@@ -11,9 +11,17 @@ After every test the consoles of the guests it used are scanned: a kernel
 BUG/WARNING/Oops/Call Trace/hung task/lockdep/GPF line fails the test and
 shows the console tail. Guests are powered off at teardown, and the
 console is scanned once more.
+
+Two guards keep a bad run short, so that it ends and reports: in a module
+whose tests build on each other's state (it sets STOP_AFTER_FAILURE =
+True), once a test fails the later ones of the same pair (module and
+transport) fail at once instead of waiting out their timeouts on guests
+in an unknown state; and no test starts once the run has used
+TANDEM_VM_BUDGET seconds (default 4500), each failing with that reason.
 """
 import os
 import sys
+import time
 
 import pytest
 
@@ -29,6 +37,42 @@ def _guests_of(item):
         elif isinstance(value, (list, tuple)):
             found.extend(v for v in value if isinstance(v, tandemvm.Guest))
     return found
+
+
+_START = time.monotonic()
+BUDGET = float(os.environ.get("TANDEM_VM_BUDGET", "4500"))
+_failed_modules = {}
+
+
+def _chain_of(item):
+    """The key of the tests that share @item's guests and state, or None
+    if its module's tests do not build on each other."""
+    if not getattr(item.module, "STOP_AFTER_FAILURE", False):
+        return None
+    spec = getattr(item, "callspec", None)
+    return (item.module.__name__,
+            spec.params.get("transport") if spec else None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    chain = _chain_of(item)
+    if rep.failed and rep.when in ("setup", "call") and chain:
+        _failed_modules.setdefault(chain, item.nodeid)
+
+
+def pytest_runtest_setup(item):
+    used = time.monotonic() - _START
+    if used > BUDGET:
+        pytest.fail("not run: the VM tests used %.0f s of their %.0f s "
+                    "budget (TANDEM_VM_BUDGET)" % (used, BUDGET),
+                    pytrace=False)
+    first = _failed_modules.get(_chain_of(item))
+    if first:
+        pytest.fail("not run: %s failed and left the guests this module "
+                    "shares in an unknown state" % first, pytrace=False)
 
 
 @pytest.hookimpl(hookwrapper=True)

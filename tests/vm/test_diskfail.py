@@ -23,6 +23,9 @@ import tandemctl as tc
 import tandemvm
 
 DISKS = [("data", 64)]
+# Each test starts from the state the one before left: after a failure
+# the rest fail at once (conftest.py).
+STOP_AFTER_FAILURE = True
 DM = "/dev/mapper/tdisk"
 FAST = "--ping-int=1 --ping-timeout=5"
 RATE = "--resync-rate=100M --c-plan-ahead=0"

@@ -28,6 +28,37 @@ def test_kernel_warning_fails_the_test(tmp_path):
     assert "console tail" in out, out
 
 
+def _selftest(tmp_path, name, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
+         "--rootdir", HERE, "-c", os.devnull, "--basetemp", str(tmp_path / "t"),
+         os.path.join(HERE, "selftest", name)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=120, cwd=HERE, env=dict(os.environ, **env))
+
+
+def test_failure_stops_the_chain_and_the_budget_stops_all(tmp_path):
+    """STOP_AFTER_FAILURE: after a failure, the later tests of the same
+    module and transport fail (an error in setup) without running; another transport's chain
+    runs. TANDEM_VM_BUDGET: once used up, no test runs."""
+    ran = tmp_path / "ran"
+    res = _selftest(tmp_path, "stop_after_failure.py",
+                    TANDEM_VM_TRANSPORTS="tcp,rdma", SELFTEST_RAN=str(ran))
+    out = res.stdout
+    assert res.returncode == 1, out
+    assert "1 failed, 2 passed, 1 error" in out, out
+    assert "not run: " in out and "test_first[tcp] failed" in out, out
+    assert ran.read_text() == "second[rdma]\n", out
+
+    ran.unlink()
+    res = _selftest(tmp_path, "stop_after_failure.py", TANDEM_VM_BUDGET="0",
+                    TANDEM_VM_TRANSPORTS="rdma", SELFTEST_RAN=str(ran))
+    assert res.returncode == 1, res.stdout
+    assert "2 errors" in res.stdout, res.stdout
+    assert "budget (TANDEM_VM_BUDGET)" in res.stdout, res.stdout
+    assert not ran.exists(), res.stdout
+
+
 def test_failing_command_and_timeout(guest):
     with pytest.raises(tandemvm.GuestCommandError) as ei:
         guest.check("echo out-marker; echo err-marker >&2; exit 3")

@@ -11,6 +11,9 @@ import pytest
 import tandemctl as tc
 
 DISKS = [("d0", 64), ("d1", 64)]
+# Each test starts from the state the one before left: after a failure
+# the rest fail at once (conftest.py).
+STOP_AFTER_FAILURE = True
 FAST = "--ping-int=1 --ping-timeout=5"
 RES = [("r0", 0, "/dev/vda", tc.PORT), ("r1", 1, "/dev/vdb", tc.PORT + 1)]
 

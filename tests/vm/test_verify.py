@@ -11,6 +11,9 @@ import pytest
 import tandemctl as tc
 
 FAST = "--ping-int=1 --ping-timeout=5"
+# Each test starts from the state the one before left: after a failure
+# the rest fail at once (conftest.py).
+STOP_AFTER_FAILURE = True
 MIB = 64
 # Blocks changed on bravo's backing disk: a run of 3 at 8 MiB, one at 40 MiB.
 CORRUPT = [(8 << 20, 3), (40 << 20, 1)]
