@@ -19,6 +19,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bio.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
@@ -79,6 +80,48 @@ int tandem_interval_begin(struct tandem_device *d, struct tandem_interval *iv,
 			!busy;
 		}));
 	}
+}
+
+static bool interval_busy(struct tandem_device *d, struct tandem_interval *iv)
+{
+	bool busy;
+
+	spin_lock_irq(&d->resource->lock);
+	busy = interval_conflict(d, iv);
+	spin_unlock_irq(&d->resource->lock);
+	return busy;
+}
+
+/**
+ * tandem_interval_begin_peer() - claim a range for a request of a peer
+ * @d: the device
+ * @iv: range to claim (sector, size set)
+ * @c: the connection the request arrived on
+ *
+ * The receiver serves resync and read requests of its peer only once no
+ * application write overlaps them. Such a write may itself be waiting
+ * for an ack from that very peer, and if the link is gone it is settled
+ * only by tandem_tl_fail_all(), on the receiver's own thread once its
+ * loop ends. So the wait gives up as soon as @c leaves Connected (the
+ * connection state is polled: a lost link must not depend on a wake-up).
+ *
+ * Context: process context (the receiver).
+ * Return: 0 with the range claimed, or -ECONNABORTED.
+ */
+int tandem_interval_begin_peer(struct tandem_device *d,
+			       struct tandem_interval *iv,
+			       struct tandem_connection *c)
+{
+	while (tandem_interval_begin(d, iv, false)) {
+		if (READ_ONCE(c->cstate) != TANDEM_CS_CONNECTED ||
+		    kthread_should_stop())
+			return -ECONNABORTED;
+		wait_event_timeout(d->interval_wait,
+				   !interval_busy(d, iv) ||
+				   READ_ONCE(c->cstate) != TANDEM_CS_CONNECTED,
+				   HZ / 10);
+	}
+	return 0;
 }
 
 /* Start postponed requests whose range became free. */

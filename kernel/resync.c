@@ -736,12 +736,17 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 	 * writing (the peer may be a Primary sync target).
 	 */
 	tandem_peer_writes_wait(d, &rr->iv);
-	tandem_interval_begin(d, &rr->iv, true);
+	if (tandem_interval_begin_peer(d, &rr->iv, pd->connection))
+		goto drop;	/* the link is gone: the target asks again */
 	kref_get(&pd->connection->kref);
 	tandem_disk_io_start(d);
 	submit_bio_noacct(rr->bio);
 	return;
 
+drop:
+	rs_read_free(rr);
+	tandem_put_disk(d);
+	return;
 fail_free:
 	rs_read_free(rr);
 fail_put_disk:

@@ -282,7 +282,12 @@ int tandem_receive_read_req(struct tandem_connection *c, u16 volume,
 
 	/* Writes of the reader sent before the read reach our disk first. */
 	tandem_peer_writes_wait(d, &pr->iv);
-	tandem_interval_begin(d, &pr->iv, true);
+	if (tandem_interval_begin_peer(d, &pr->iv, c)) {
+		/* The link is gone: the reader asks again, or elsewhere. */
+		peer_read_free(pr);
+		tandem_put_disk(d);
+		return -ECONNABORTED;
+	}
 	kref_get(&c->kref);
 	tandem_disk_io_start(d);
 	submit_bio_noacct(pr->bio);

@@ -695,6 +695,9 @@ void tandem_tl_fail_all(struct tandem_connection *c);
 void tandem_idle_barrier_work(struct work_struct *work);
 int tandem_interval_begin(struct tandem_device *device,
 			  struct tandem_interval *iv, bool wait);
+int tandem_interval_begin_peer(struct tandem_device *device,
+			       struct tandem_interval *iv,
+			       struct tandem_connection *c);
 void tandem_interval_end(struct tandem_device *device,
 			 struct tandem_interval *iv);
 void tandem_req_start_now(struct tandem_request *req);
