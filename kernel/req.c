@@ -654,6 +654,70 @@ static bool use_local(struct tandem_device *d, struct bio *bio, bool write)
 					     bio->bi_iter.bi_size);
 }
 
+/*
+ * A connected peer whose replication is not decided yet (the state
+ * exchange after a connect): returned with a reference, else NULL.
+ * @timeout_j: set to the longest time a write waits for that decision.
+ */
+static struct tandem_connection *deciding_peer(struct tandem_device *d,
+					       unsigned long *timeout_j)
+{
+	struct tandem_resource *r = d->resource;
+	struct tandem_connection *c = NULL;
+	struct tandem_peer_device *pd;
+
+	spin_lock_irq(&r->lock);
+	list_for_each_entry(pd, &d->peer_devices, dev_list) {
+		if (pd->connection->cstate != TANDEM_CS_CONNECTED ||
+		    pd->repl != TANDEM_RS_OFF)
+			continue;
+		c = pd->connection;
+		kref_get(&c->kref);
+		if (timeout_j)
+			*timeout_j = max(1U, c->opts.conf.timeout) * HZ / 10;
+		break;
+	}
+	spin_unlock_irq(&r->lock);
+	return c;
+}
+
+static bool deciding(struct tandem_device *d)
+{
+	struct tandem_connection *c = deciding_peer(d, NULL);
+
+	if (!c)
+		return false;
+	tandem_connection_put(c);
+	return true;
+}
+
+/*
+ * A write issued while a connected peer's replication is still being
+ * decided is not sent (see replicate_to()), only marked in the bitmap;
+ * if both nodes then find nothing to resync (equal generations, e.g. a
+ * promotion right after "Connected"), that mark is never acted on and
+ * the peer lacks the write for good. So writes wait for the decision,
+ * which takes one round trip. A peer that has not decided within the
+ * net timeout is disconnected: the write then counts as a change for an
+ * absent peer (a new generation), which the next connect resyncs.
+ */
+static void wait_for_replication_decision(struct tandem_device *d)
+{
+	struct tandem_connection *c;
+	unsigned long timeout_j = HZ;
+
+	while ((c = deciding_peer(d, &timeout_j))) {
+		if (!wait_event_timeout(d->resource->state_wait,
+					READ_ONCE(c->cstate) !=
+					TANDEM_CS_CONNECTED || !deciding(d),
+					timeout_j))
+			tandem_conn_failed(c, TANDEM_CS_TIMEOUT,
+					   "no replication decision from the peer within %u ms of connecting",
+					   jiffies_to_msecs(timeout_j));
+		tandem_connection_put(c);
+	}
+}
+
 void tandem_submit_bio(struct bio *bio)
 {
 	struct tandem_device *d = bio->bi_bdev->bd_disk->private_data;
@@ -666,6 +730,8 @@ void tandem_submit_bio(struct bio *bio)
 	bio = bio_split_to_limits(bio);
 	if (!bio)
 		return;
+	if (write)
+		wait_for_replication_decision(d);
 
 	spin_lock_irq(&r->lock);
 	local = use_local(d, bio, write);
