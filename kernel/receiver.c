@@ -940,6 +940,29 @@ static void start_bitmap_for_peer(struct tandem_peer_device *pd)
 	tandem_become_source(pd, false);
 }
 
+/*
+ * The device is as large as the smallest disk of the connected nodes.
+ * A peer's smaller disk must not shrink a device a Primary (or any
+ * opener) is using: the blocks beyond would fail, under a mounted file
+ * system too. Such a peer is refused, the device keeps its size.
+ */
+static bool peer_size_acceptable(struct tandem_peer_device *pd, u64 sect)
+{
+	struct tandem_device *d = pd->device;
+	struct tandem_connection *c = pd->connection;
+	u64 have = get_capacity(d->disk);
+
+	if (!sect || sect >= have ||
+	    (READ_ONCE(c->resource->role) != TANDEM_ROLE_PRIMARY &&
+	     !READ_ONCE(d->open_count)))
+		return true;
+	tandem_refuse_connection(c,
+			   "volume %u: the peer's disk (%llu KiB) is smaller than our device in use (%llu KiB); refusing to shrink it",
+			   d->volume, (unsigned long long)sect / 2,
+			   (unsigned long long)have / 2);
+	return false;
+}
+
 static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 			 u32 length)
 {
@@ -966,6 +989,8 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 	}
 	switch (type) {
 	case TP_SIZES:
+		if (!peer_size_acceptable(pd, be64_to_cpu(p.sz.backing_sect)))
+			break;
 		pd->peer_size_sect = be64_to_cpu(p.sz.backing_sect);
 		tandem_device_update_size(pd->device);
 		break;
