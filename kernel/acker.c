@@ -162,6 +162,25 @@ int tandem_acker_thread(void *arg)
 }
 
 /**
+ * tandem_peer_promotion_pending() - did we let the peer become Primary?
+ * @c: connection
+ *
+ * True from our yes to the peer's TP_ROLE_REQ until the connection goes,
+ * or until twice the time the peer waits for answers has passed (a peer
+ * whose promotion failed after asking says nothing more).
+ *
+ * Context: resource->lock held.
+ */
+bool tandem_peer_promotion_pending(struct tandem_connection *c)
+{
+	unsigned long span = 2 * (c->opts.conf.timeout * HZ / 10 + HZ);
+
+	lockdep_assert_held(&c->resource->lock);
+	return c->peer_granted && c->cstate == TANDEM_CS_CONNECTED &&
+	       time_before(jiffies, c->peer_granted + span);
+}
+
+/**
  * tandem_request_role() - ask the peer whether we may change role
  * @c: a Connected connection
  * @role: the role we want

@@ -492,6 +492,7 @@ static int worker_fn(void *arg)
 		c->epoch_writes = 0;
 		c->epoch_completed = false;
 		c->seq = 0;
+		c->peer_granted = 0;
 		c->last_error[0] = '\0';
 		spin_unlock_irq(&r->lock);
 		reinit_completion(&c->role_done);

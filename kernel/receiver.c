@@ -1028,6 +1028,8 @@ static int receive_state(struct tandem_connection *c, u16 type, u16 volume,
 			pd->repl == TANDEM_RS_VERIFY_S ||
 			pd->repl == TANDEM_RS_VERIFY_T);
 		c->peer_role = role;
+		if (role == TANDEM_ROLE_PRIMARY)	/* (its role guards us now) */
+			c->peer_granted = 0;
 		pd->peer_disk = disk;
 		pd->peer_repl = be32_to_cpu(p.s.repl);
 		pd->rs_peer_paused = sflags & (TANDEM_SF_USER_PAUSE |
@@ -1107,11 +1109,31 @@ static int receive_role_req(struct tandem_connection *c, u32 length)
 		return err;
 	if (be32_to_cpu(p.role) == TANDEM_ROLE_PRIMARY &&
 	    !c->opts.two_primaries) {
-		/* Primary already, or promoting and we win the tie. */
-		if (READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY ||
-		    (mutex_is_locked(&r->promote_mutex) &&
+		struct tandem_connection *other;
+
+		/*
+		 * No: when we are Primary, or past asking our peers, or
+		 * asking with the lower node id (the tie of two promotions
+		 * at once), or when another peer is promoting with our yes.
+		 * A yes is remembered: tandem_set_role() refuses to promote
+		 * us while the peer's promotion is pending. Judged under the
+		 * lock that tandem_set_role() moves its promotion under.
+		 */
+		spin_lock_irq(&r->lock);
+		if (r->role == TANDEM_ROLE_PRIMARY ||
+		    r->promoting == TANDEM_PROMOTE_COMMITTED ||
+		    (r->promoting == TANDEM_PROMOTE_ASKING &&
 		     r->node_id < c->peer_node_id))
 			result = EBUSY;
+		list_for_each_entry(other, &r->connections, list)
+			if (other != c && tandem_peer_promotion_pending(other))
+				result = EBUSY;
+		if (!result)
+			c->peer_granted = jiffies | 1;
+		spin_unlock_irq(&r->lock);
+		pr_info("%s peer %u: role request to become Primary %s\n",
+			r->name, c->peer_node_id,
+			result ? "refused" : "granted");
 	}
 	rep.result = cpu_to_be32(result);
 	return tandem_send_packet(c, TANDEM_STREAM_CONTROL, TP_ROLE_REPLY, 0,

@@ -305,7 +305,10 @@ struct tandem_connection *tandem_connection_create(struct tandem_resource *r,
 			goto out_remove_peers;
 	}
 	kref_get(&r->kref);
+	/* (walked under the lock by the receivers too) */
+	spin_lock_irq(&r->lock);
 	list_add_tail(&c->list, &r->connections);
+	spin_unlock_irq(&r->lock);
 	tandem_nl_notify_connection(c, TANDEM_EV_CREATE);
 	return c;
 
@@ -376,7 +379,9 @@ void tandem_connection_destroy(struct tandem_connection *c)
 			kfree(pd);
 		}
 	}
+	spin_lock_irq(&r->lock);
 	list_del(&c->list);
+	spin_unlock_irq(&r->lock);
 	tandem_connection_put(c);
 }
 

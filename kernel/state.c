@@ -471,6 +471,31 @@ int tandem_call_helper(struct tandem_resource *r, struct tandem_connection *c,
 	return ret < 0 ? ret : (ret >> 8) & 0xff;
 }
 
+/*
+ * Move our promotion to @stage, unless a peer we let promote has not
+ * reported itself Primary yet: two nodes asking at once each get a yes
+ * from the other only if neither has answered the other's request.
+ */
+static int set_promoting(struct tandem_resource *r,
+			 enum tandem_promotion stage, const char **why)
+{
+	struct tandem_connection *c;
+	int err = 0;
+
+	spin_lock_irq(&r->lock);
+	list_for_each_entry(c, &r->connections, list) {
+		if (!c->opts.two_primaries &&
+		    tandem_peer_promotion_pending(c)) {
+			*why = "peer is becoming Primary and allow-two-primaries is off";
+			err = -EBUSY;
+		}
+	}
+	if (!err)
+		r->promoting = stage;
+	spin_unlock_irq(&r->lock);
+	return err;
+}
+
 /**
  * tandem_set_role() - promote or demote a resource
  * @r: the resource
@@ -498,6 +523,9 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 		err = promote_checks(r, force, why);
 		if (err)
 			goto out_unlock;
+		err = set_promoting(r, TANDEM_PROMOTE_ASKING, why);
+		if (err)
+			goto out_unlock;
 		/* Ask every connected peer; one that is Primary refuses. */
 		list_for_each_entry(c, &r->connections, list) {
 			if (c->cstate != TANDEM_CS_CONNECTED ||
@@ -506,11 +534,15 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 			err = tandem_request_role(c, TANDEM_ROLE_PRIMARY);
 			if (err) {
 				*why = err == -EBUSY ?
-					"peer is Primary and allow-two-primaries is off" :
+					"peer is Primary or becoming Primary, and allow-two-primaries is off" :
 					"peer did not answer the role request";
 				goto out_unlock;
 			}
 		}
+		/* From here on every peer's request is refused. */
+		err = set_promoting(r, TANDEM_PROMOTE_COMMITTED, why);
+		if (err)
+			goto out_unlock;
 		idr_for_each_entry(&r->devices, d, vnr) {
 			if (!d->backing)
 				continue;	/* served by a peer */
@@ -560,6 +592,9 @@ int tandem_set_role(struct tandem_resource *r, enum tandem_role role,
 		}
 	}
 out_unlock:
+	spin_lock_irq(&r->lock);
+	r->promoting = TANDEM_PROMOTE_NONE;
+	spin_unlock_irq(&r->lock);
 	mutex_unlock(&r->promote_mutex);
 	return err;
 }

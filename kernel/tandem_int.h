@@ -114,6 +114,21 @@ struct tandem_disk_opts {
 };
 
 /**
+ * enum tandem_promotion - a promotion of this node, as its peers see it
+ * @TANDEM_PROMOTE_NONE: none in progress
+ * @TANDEM_PROMOTE_ASKING: asking the connected peers (TP_ROLE_REQ); a
+ *                         peer asking at the same time wins if its node
+ *                         id is lower
+ * @TANDEM_PROMOTE_COMMITTED: every peer agreed; this node becomes Primary
+ *                            and refuses every peer's promotion
+ */
+enum tandem_promotion {
+	TANDEM_PROMOTE_NONE,
+	TANDEM_PROMOTE_ASKING,
+	TANDEM_PROMOTE_COMMITTED,
+};
+
+/**
  * struct tandem_resource - a replication group
  * @list: on tandem_resources
  * @name: resource name
@@ -125,6 +140,8 @@ struct tandem_disk_opts {
  * @connections: list of struct tandem_connection
  * @state_wait: woken on every state change
  * @promote_mutex: serialises role changes
+ * @promoting: where a promotion of ours stands (enum tandem_promotion);
+ *             a peer's role request is judged by it, under @lock
  */
 struct tandem_resource {
 	struct list_head list;
@@ -137,6 +154,7 @@ struct tandem_resource {
 	struct list_head connections;
 	wait_queue_head_t state_wait;
 	struct mutex promote_mutex;
+	enum tandem_promotion promoting;
 };
 
 /**
@@ -348,6 +366,11 @@ struct tandem_epoch {
  * @ping_ack: woken by a ping ack
  * @role_reply: result of our last TP_ROLE_REQ
  * @role_done: completes when TP_ROLE_REPLY arrives
+ * @peer_granted: jiffies (| 1) when we agreed to the peer's promotion,
+ *                0 if we did not; until the peer reports itself Primary
+ *                (then its role refuses us) or the yes expires (see
+ *                tandem_peer_promotion_pending()), we refuse to become
+ *                Primary ourselves
  * @last_error: why the connection last broke, for status
  * @stop: disconnect requested by the administrator
  * @refused: we refused this connection after the state exchange (split
@@ -395,6 +418,7 @@ struct tandem_connection {
 	unsigned long last_ping;
 	int role_reply;
 	struct completion role_done;
+	unsigned long peer_granted;
 	char last_error[128];
 	bool stop;
 	bool refused;
@@ -817,6 +841,7 @@ int tandem_recv_fixed(struct tandem_connection *c, enum tandem_stream s,
 		      u16 want, void *body, size_t len);
 int tandem_send_net_opts(struct tandem_connection *c);
 int tandem_request_role(struct tandem_connection *c, enum tandem_role role);
+bool tandem_peer_promotion_pending(struct tandem_connection *c);
 
 /* auth.c */
 int tandem_auth(struct tandem_connection *c);
