@@ -294,7 +294,7 @@ int tandem_attach(struct tandem_device *d, const char *backing,
 	if (info.node_id != r->node_id) {
 		pr_info("%s/%u: metadata was created for node %u, now node %u\n",
 			r->name, d->volume, info.node_id, r->node_id);
-		info.node_id = r->node_id;
+		tandem_md_adopt(&info, r->node_id);
 	}
 
 	d->md.bdev = mdev;

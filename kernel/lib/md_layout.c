@@ -272,6 +272,25 @@ int tandem_md_check(const struct tandem_md_info *info)
 	return check_area(info);
 }
 
+void tandem_md_adopt(struct tandem_md_info *info, u32 node_id)
+{
+	u32 i;
+
+	if (info->node_id == node_id)
+		return;
+	for (i = 0; i < TANDEM_MD_MAX_PEERS; i++) {
+		struct tandem_md_peer_info *p = &info->peers[i];
+
+		if (p->node_id != node_id)
+			continue;
+		p->node_id = info->node_id;
+		p->flags = 0;
+		p->bitmap_uuid = 0;
+		p->sync_uuid = 0;
+	}
+	info->node_id = node_id;
+}
+
 int tandem_md_encode(const struct tandem_md_info *info, unsigned char *block)
 {
 	unsigned char *b = block;

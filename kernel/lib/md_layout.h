@@ -189,6 +189,22 @@ struct tandem_md_info {
 int tandem_md_check(const struct tandem_md_info *info);
 
 /**
+ * tandem_md_adopt() - take over metadata created for another node
+ * @info: a superblock that passed tandem_md_check()
+ * @node_id: this node's id
+ *
+ * Seeding a node from a copy of its peer's disk brings the peer's
+ * metadata along: its node id, and possibly a bitmap slot in which the
+ * peer kept track of us. That slot now stands for the peer (the node
+ * the metadata came from): same bitmap, but no bitmap or resync
+ * generation and no flags, since what the peer recorded about us says
+ * nothing about what the peer lacks from us. Without that, our own id
+ * would name a slot and every later write of the superblock would fail
+ * tandem_md_check(). A no-op when @info already belongs to @node_id.
+ */
+void tandem_md_adopt(struct tandem_md_info *info, u32 node_id);
+
+/**
  * tandem_md_encode() - build the on-disk superblock
  * @info: what to write; must pass tandem_md_check()
  * @block: TANDEM_MD_SB_BYTES bytes, entirely overwritten on success

@@ -397,6 +397,46 @@ static void sample_info(struct tandem_md_info *info)
 	info->peers[6].bitmap_uuid = 1;
 }
 
+/* A copy of node 5's metadata attached on node 6, which 5 knew, and on
+ * node 9, which it did not. */
+static void adopt_renames_our_slot(void **state)
+{
+	struct tandem_md_info info, orig;
+	u32 i;
+
+	(void)state;
+	sample_info(&info);
+	assert_int_equal(info.node_id, 5);
+	assert_int_equal(tandem_md_check(&info), 0);
+	orig = info;
+	info.node_id = 6;
+	assert_int_equal(tandem_md_check(&info), -TANDEM_MD_EPEERS);
+
+	info = orig;
+	tandem_md_adopt(&info, 6);
+	assert_int_equal(tandem_md_check(&info), 0);
+	assert_int_equal(info.node_id, 6);
+	assert_int_equal(info.peers[6].node_id, 5);
+	assert_int_equal(info.peers[6].flags, 0);
+	assert_true(info.peers[6].bitmap_uuid == 0);
+	assert_true(info.peers[6].sync_uuid == 0);
+	for (i = 0; i < TANDEM_MD_MAX_PEERS; i++)
+		if (i != 6)
+			assert_memory_equal(&info.peers[i], &orig.peers[i],
+					    sizeof(info.peers[i]));
+	assert_true(info.current_uuid == orig.current_uuid);
+
+	info = orig;
+	tandem_md_adopt(&info, 9);
+	assert_int_equal(tandem_md_check(&info), 0);
+	assert_int_equal(info.node_id, 9);
+	assert_memory_equal(info.peers, orig.peers, sizeof(info.peers));
+
+	info = orig;
+	tandem_md_adopt(&info, 5);
+	assert_memory_equal(&info, &orig, sizeof(info));
+}
+
 static void info_equal(const struct tandem_md_info *a,
 		       const struct tandem_md_info *b)
 {
@@ -848,6 +888,7 @@ int main(void)
 		cmocka_unit_test(empty_and_foreign_blocks),
 		cmocka_unit_test(decode_rejects_fields),
 		cmocka_unit_test(encode_refuses_inconsistent),
+		cmocka_unit_test(adopt_renames_our_slot),
 		cmocka_unit_test(validate_internal),
 		cmocka_unit_test(validate_flexible),
 		cmocka_unit_test(validate_indexed),
