@@ -18,6 +18,10 @@ True), once a test fails the later ones of the same pair (module and
 transport) fail at once instead of waiting out their timeouts on guests
 in an unknown state; and no test starts once the run has used
 TANDEM_VM_BUDGET seconds (default 4500), each failing with that reason.
+
+At the end the run prints the wall time each module took (setup,
+call and teardown of its tests, boots included), so a slow CI run shows
+where its time went.
 """
 import os
 import sys
@@ -42,6 +46,7 @@ def _guests_of(item):
 _START = time.monotonic()
 BUDGET = float(os.environ.get("TANDEM_VM_BUDGET", "4500"))
 _failed_modules = {}
+_module_time = {}
 
 
 def _chain_of(item):
@@ -58,9 +63,27 @@ def _chain_of(item):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
+    key = item.nodeid.split("::")[0]
+    spent = _module_time.setdefault(key, [0.0, 0])
+    spent[0] += rep.duration
+    if rep.when == "call":
+        spent[1] += 1
     chain = _chain_of(item)
     if rep.failed and rep.when in ("setup", "call") and chain:
         _failed_modules.setdefault(chain, item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _module_time:
+        return
+    tr = terminalreporter
+    tr.section("VM time by module")
+    total = 0.0
+    for mod, (secs, n) in sorted(_module_time.items(),
+                                 key=lambda kv: -kv[1][0]):
+        tr.write_line("%7.0f s  %3d tests  %s" % (secs, n, mod))
+        total += secs
+    tr.write_line("%7.0f s  total" % total)
 
 
 def pytest_runtest_setup(item):
