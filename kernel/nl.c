@@ -709,9 +709,17 @@ static int nl_net_opts(struct sk_buff *skb, struct genl_info *info)
 			return PTR_ERR(tc);
 		}
 		tandem_transport_class_put(tc);
-	} else if (c->transport) {
-		err = c->transport->class->ops->net_conf_change(c->transport,
-								&opts.conf);
+	} else {
+		/*
+		 * The worker replaces and frees c->transport under
+		 * transport_sem (write): hold it so the instance stays.
+		 */
+		err = 0;
+		down_read(&c->transport_sem);
+		if (c->transport)
+			err = c->transport->class->ops->net_conf_change(
+					c->transport, &opts.conf);
+		up_read(&c->transport_sem);
 		if (err) {
 			NL_SET_ERR_MSG(info->extack,
 				       "the transport refused these options");
