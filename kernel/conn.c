@@ -406,6 +406,76 @@ static void cleanup_after_loss(struct tandem_connection *c)
 	}
 }
 
+/* ---- what we serve to the peer -------------------------------------- */
+
+static bool serve_reserve(struct tandem_connection *c, unsigned int nr)
+{
+	unsigned int limit = READ_ONCE(c->opts.conf.max_buffers);
+	int held = atomic_read(&c->serve_pages);
+
+	do {
+		/* One request always fits, whatever max-buffers says. */
+		if (held && held + nr > limit)
+			return false;
+	} while (!atomic_try_cmpxchg(&c->serve_pages, &held, held + nr));
+	return true;
+}
+
+/**
+ * tandem_serve_pages_get() - reserve pages for data the peer asked for
+ * @c: connection the request came on
+ * @nr: pages the reply needs
+ *
+ * Resync data and remote reads hold their pages until they are sent. The
+ * receiver waits here while max-buffers pages are out, so it stops
+ * reading requests and the transport's flow control holds the peer back.
+ * Context: the connection's receiver.
+ * Return: 0, or -ECONNABORTED once the connection is going away.
+ */
+int tandem_serve_pages_get(struct tandem_connection *c, unsigned int nr)
+{
+	for (;;) {
+		if (READ_ONCE(c->cstate) != TANDEM_CS_CONNECTED ||
+		    kthread_should_stop())
+			return -ECONNABORTED;
+		if (serve_reserve(c, nr))
+			return 0;
+		/* Sends end by success, error or timeout: recheck each second. */
+		wait_event_timeout(c->serve_wait,
+				   !atomic_read(&c->serve_pages) ||
+				   atomic_read(&c->serve_pages) + nr <=
+				   READ_ONCE(c->opts.conf.max_buffers) ||
+				   READ_ONCE(c->cstate) != TANDEM_CS_CONNECTED,
+				   HZ);
+	}
+}
+
+/**
+ * tandem_serve_pages_put() - the pages of a served reply are free again
+ * @c: connection
+ * @nr: pages, as reserved by tandem_serve_pages_get()
+ */
+void tandem_serve_pages_put(struct tandem_connection *c, unsigned int nr)
+{
+	atomic_sub(nr, &c->serve_pages);
+	wake_up(&c->serve_wait);
+}
+
+/**
+ * tandem_connection_live() - may the connection's threads use our devices?
+ * @c: connection
+ *
+ * True from connect until the worker has stopped (disconnect) or left its
+ * loop for good (a refusal): until then the receiver, acker and send work
+ * look devices up and walk their peer devices without a reference.
+ * Context: tandem_cfg_mutex held.
+ */
+bool tandem_connection_live(struct tandem_connection *c)
+{
+	lockdep_assert_held(&tandem_cfg_mutex);
+	return c->worker && !smp_load_acquire(&c->worker_done);
+}
+
 static bool stop_retrying(struct tandem_connection *c)
 {
 	return kthread_should_stop() || READ_ONCE(c->stop) || c->refused ||
@@ -536,6 +606,7 @@ static int worker_fn(void *arg)
 
 	if (READ_ONCE(c->cstate) != TANDEM_CS_STANDALONE)
 		tandem_set_cstate(c, TANDEM_CS_STANDALONE);
+	smp_store_release(&c->worker_done, true);
 	tandem_wait_for_stop();
 	return 0;
 }
@@ -563,6 +634,7 @@ int tandem_connect(struct tandem_connection *c)
 	/* A worker that ended StandAlone (a refusal) waits to be stopped. */
 	tandem_disconnect(c);
 	c->stop = false;
+	c->worker_done = false;
 	c->last_error[0] = '\0';
 	kref_get(&c->kref);
 	c->worker = kthread_run(worker_fn, c, "tandem_w_%s_%u",

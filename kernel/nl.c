@@ -462,6 +462,7 @@ static int nl_new_minor(struct sk_buff *skb, struct genl_info *info)
 static int nl_del_minor(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_device *d = nl_device(info);
+	struct tandem_connection *c;
 
 	if (IS_ERR(d))
 		return PTR_ERR(d);
@@ -472,6 +473,18 @@ static int nl_del_minor(struct sk_buff *skb, struct genl_info *info)
 	if (d->open_count) {
 		NL_SET_ERR_MSG(info->extack, "device is open");
 		return -EBUSY;
+	}
+	/*
+	 * A connection's threads find devices and walk their peer devices
+	 * without a reference: a volume goes only while none runs.
+	 */
+	list_for_each_entry(c, &d->resource->connections, list) {
+		if (tandem_connection_live(c)) {
+			TANDEM_SET_ERR(info->extack,
+				       "peer %u is connected or connecting: disconnect it first",
+				       c->peer_node_id);
+			return -EBUSY;
+		}
 	}
 	/* Writes a peer has not confirmed yet still refer to the device. */
 	if (!wait_event_timeout(d->interval_wait, !atomic_read(&d->reqs),

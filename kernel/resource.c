@@ -155,7 +155,12 @@ struct tandem_device *tandem_device_create(struct tandem_resource *r,
 		err = err == -ENOSPC ? -EEXIST : err;
 		goto out_free;
 	}
-	err = idr_alloc(&r->devices, d, volume, volume + 1, GFP_KERNEL);
+	/*
+	 * The volume's slot is reserved empty: a connection's threads look
+	 * volumes up there without a lock, and see the device only once
+	 * its peer devices are complete (idr_replace below).
+	 */
+	err = idr_alloc(&r->devices, NULL, volume, volume + 1, GFP_KERNEL);
 	if (err < 0) {
 		err = err == -ENOSPC ? -EEXIST : err;
 		goto out_remove_minor;
@@ -168,6 +173,7 @@ struct tandem_device *tandem_device_create(struct tandem_resource *r,
 	err = tandem_device_expose(d);
 	if (err)
 		goto out_remove_peers;
+	idr_replace(&r->devices, d, volume);
 	kref_get(&r->kref);
 	tandem_nl_notify_device(d, TANDEM_EV_CREATE);
 	return d;
@@ -290,6 +296,7 @@ struct tandem_connection *tandem_connection_create(struct tandem_resource *r,
 	init_rwsem(&c->transport_sem);
 	xa_init_flags(&c->req_ids, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&c->peer_wait);
+	init_waitqueue_head(&c->serve_wait);
 	mutex_init(&c->epoch_ack_mutex);
 	c->send_wq = alloc_ordered_workqueue("tandem_s_%s_%u", WQ_MEM_RECLAIM,
 					     r->name, peer_node_id);

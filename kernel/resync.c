@@ -612,6 +612,7 @@ void tandem_resync_finished(struct tandem_peer_device *pd)
  * @block_id: requester's cookie
  * @bio: the read
  * @status: its result
+ * @pages: pages reserved with tandem_serve_pages_get()
  * @work: sends the data, on the connection's send queue
  */
 struct rs_read {
@@ -620,6 +621,7 @@ struct rs_read {
 	u64 block_id;
 	struct bio *bio;
 	blk_status_t status;
+	unsigned int pages;
 	struct work_struct work;
 };
 
@@ -633,6 +635,7 @@ static void rs_read_free(struct rs_read *rr)
 			__free_page(bv->bv_page);
 		bio_put(rr->bio);
 	}
+	tandem_serve_pages_put(rr->pd->connection, rr->pages);
 	kfree(rr);
 }
 
@@ -693,10 +696,14 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE), i;
 	struct rs_read *rr;
 
+	/* At most max-buffers pages wait to be sent: see tandem_serve_pages_get() */
+	if (tandem_serve_pages_get(pd->connection, nr))
+		return;	/* the link is gone: the target asks again */
 	if (d->disk_state != TANDEM_DS_UPTODATE || !tandem_get_disk(d)) {
 		enum tandem_disk_state ds = READ_ONCE(d->disk_state);
 
 		/* Our disk is going away: the peer hears it from TP_STATE. */
+		tandem_serve_pages_put(pd->connection, nr);
 		if (ds == TANDEM_DS_FAILED || ds == TANDEM_DS_DETACHING ||
 		    (ds == TANDEM_DS_DISKLESS && !tandem_repl_source(pd->repl)))
 			return;
@@ -706,9 +713,12 @@ void tandem_resync_serve(struct tandem_peer_device *pd, sector_t sector,
 		return;
 	}
 	rr = kzalloc(sizeof(*rr), GFP_NOIO);
-	if (!rr)
+	if (!rr) {
+		tandem_serve_pages_put(pd->connection, nr);
 		goto fail_put_disk;
+	}
 	rr->pd = pd;
+	rr->pages = nr;
 	rr->iv.sector = sector;
 	rr->iv.size = size;
 	rr->block_id = block_id;

@@ -123,6 +123,7 @@ int tandem_send_read_req(struct tandem_req_peer *rp)
  * @block_id: the reader's cookie
  * @bio: our read, its pages the payload
  * @status: its result
+ * @pages: pages reserved with tandem_serve_pages_get()
  * @work: sends the reply, on the connection's send queue
  */
 struct peer_read {
@@ -132,6 +133,7 @@ struct peer_read {
 	u64 block_id;
 	struct bio *bio;
 	blk_status_t status;
+	unsigned int pages;
 	struct work_struct work;
 };
 
@@ -145,6 +147,7 @@ static void peer_read_free(struct peer_read *pr)
 			__free_page(bv->bv_page);
 		bio_put(pr->bio);
 	}
+	tandem_serve_pages_put(pr->c, pr->pages);
 	kfree(pr);
 }
 
@@ -244,25 +247,34 @@ int tandem_receive_read_req(struct tandem_connection *c, u16 volume,
 				   TP_READ_REQ, volume, size);
 		return -EPROTO;
 	}
+	/* At most max-buffers pages wait to be sent: see tandem_serve_pages_get() */
+	nr = DIV_ROUND_UP(size, PAGE_SIZE);
+	if (tandem_serve_pages_get(c, nr))
+		return -ECONNABORTED;
 	if (READ_ONCE(d->disk_state) != TANDEM_DS_UPTODATE ||
-	    !tandem_get_disk(d))
+	    !tandem_get_disk(d)) {
+		tandem_serve_pages_put(c, nr);
 		return send_reply(c, volume, sector, block_id, size, NULL);
+	}
 	if (sector + (size >> 9) > tandem_data_sectors(d)) {
 		tandem_put_disk(d);
+		tandem_serve_pages_put(c, nr);
 		return send_reply(c, volume, sector, block_id, size, NULL);
 	}
 
 	/* From here on the disk pin belongs to the read: peer_read_endio. */
 	pr = kzalloc(sizeof(*pr), GFP_NOIO);
-	if (!pr)
+	if (!pr) {
+		tandem_serve_pages_put(c, nr);
 		goto fail_put_disk;
+	}
+	pr->pages = nr;
 	pr->c = c;
 	pr->d = d;
 	pr->iv.sector = sector;
 	pr->iv.size = size;
 	pr->block_id = block_id;
 	INIT_WORK(&pr->work, peer_read_send_work);
-	nr = DIV_ROUND_UP(size, PAGE_SIZE);
 	pr->bio = bio_alloc(d->backing, nr, REQ_OP_READ, GFP_NOIO);
 	for (i = 0; i < nr; i++) {
 		struct page *page = alloc_page(GFP_NOIO);

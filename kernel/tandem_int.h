@@ -384,6 +384,12 @@ struct tandem_epoch {
  * @idle_barrier: closes the epoch when the send queue runs empty
  * @peer_inflight: peer requests (writes, resync) received, not finished
  * @peer_wait: woken when @peer_inflight drops
+ * @serve_pages: pages held by reads we serve to the peer (resync data,
+ *               remote reads) until they are sent; bounded by max-buffers
+ *               so that a peer that reads slowly cannot exhaust our memory
+ * @serve_wait: woken when @serve_pages drops
+ * @worker_done: the worker has left its loop (it ended StandAlone) and
+ *               no longer touches the resource's devices
  */
 struct tandem_connection {
 	struct list_head list;
@@ -428,6 +434,9 @@ struct tandem_connection {
 	struct work_struct idle_barrier;
 	atomic_t peer_inflight;
 	wait_queue_head_t peer_wait;
+	atomic_t serve_pages;
+	wait_queue_head_t serve_wait;
+	bool worker_done;
 };
 
 /**
@@ -827,6 +836,9 @@ int tandem_send_packet(struct tandem_connection *c, enum tandem_stream s,
 		       enum tandem_packet type, unsigned int volume,
 		       const void *body, size_t body_len,
 		       struct iov_iter *payload, unsigned int flags);
+int tandem_serve_pages_get(struct tandem_connection *c, unsigned int nr);
+void tandem_serve_pages_put(struct tandem_connection *c, unsigned int nr);
+bool tandem_connection_live(struct tandem_connection *c);
 void tandem_conn_failed(struct tandem_connection *c,
 			enum tandem_conn_state cs, const char *fmt, ...)
 	__printf(3, 4);

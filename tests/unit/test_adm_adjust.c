@@ -558,12 +558,15 @@ static void adjust_volumes(void **state)
 	(void)state;
 	env_init(&e, two, "alpha");
 	/* volume 2 went away, volume 1 is new; options the kernel did
-	 * not report are left alone */
+	 * not report are left alone. The kernel deletes a volume only
+	 * while no connection runs: down around it, then up again. */
 	expect_adjust(&e, running, NULL,
+		"tandemsetup disconnect r0 1\n"
 		"tandemsetup detach 9\n"
 		"tandemsetup del-minor 9\n"
 		"tandemsetup new-minor r0 5 1\n"
-		"tandemsetup attach 5 /dev/vdc /dev/m 1\n");
+		"tandemsetup attach 5 /dev/vdc /dev/m 1\n"
+		"tandemsetup connect r0 1 192.0.2.1:7789 192.0.2.2:7789\n");
 	env_free(&e);
 }
 

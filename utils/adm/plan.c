@@ -1140,9 +1140,31 @@ static void disconnect_cmd(struct adm_plan *p, const struct adm_res *ar,
 	argf(c, "%d", id);
 }
 
+/*
+ * Does adjust_volumes() delete a device? The kernel deletes a volume only
+ * while no connection of its resource runs.
+ */
+static bool volumes_go(const struct adm_res *ar, const struct run_res *run)
+{
+	const struct run_volume *rv;
+	const struct conf_volume *v;
+	size_t i;
+
+	for (i = 0; i < run->nvols; i++) {
+		rv = &run->vols[i];
+		if (rv->minor < 0)
+			continue;
+		v = conf_host_volume(ar->me, rv->number);
+		if (!v || v->minor != rv->minor)
+			return true;
+	}
+	return false;
+}
+
+/* @all_down: this plan disconnected every connection already */
 static void adjust_connections(struct adm_plan *p, const struct adm_res *ar,
 			       const struct run_res *run,
-			       const struct json *status)
+			       const struct json *status, bool all_down)
 {
 	const struct adm_peer *pe;
 	const struct run_conn *rc;
@@ -1156,7 +1178,7 @@ static void adjust_connections(struct adm_plan *p, const struct adm_res *ar,
 		for (j = 0; j < ar->npeers; j++)
 			if (ar->peers[j].node_id == (int)rc->peer_node_id)
 				break;
-		if (j == ar->npeers &&
+		if (j == ar->npeers && !all_down &&
 		    !is_standalone(status, (int)rc->peer_node_id))
 			disconnect_cmd(p, ar, (int)rc->peer_node_id);
 	}
@@ -1181,12 +1203,12 @@ static void adjust_connections(struct adm_plan *p, const struct adm_res *ar,
 		 * StandAlone connection takes it with its connect.
 		 */
 		if (moved) {
-			if (!is_standalone(status, pe->node_id))
+			if (!all_down && !is_standalone(status, pe->node_id))
 				disconnect_cmd(p, ar, pe->node_id);
 			connect_cmd(p, ar, pe, NULL);
 			continue;
 		}
-		if (is_standalone(status, pe->node_id)) {
+		if (all_down || is_standalone(status, pe->node_id)) {
 			connect_cmd(p, ar, pe, NULL);
 			continue;
 		}
@@ -1203,6 +1225,8 @@ void adm_plan_adjust(struct adm_plan *p, const struct adm_res *ar,
 		     const struct run_res *run, const struct json *status)
 {
 	struct adm_cmd *c;
+	bool all_down;
+	size_t i;
 
 	if (!run) {
 		plan_up(p, ar);
@@ -1224,8 +1248,17 @@ void adm_plan_adjust(struct adm_plan *p, const struct adm_res *ar,
 		arg(c, ar->r->name);
 		changed_opts(p, c, ar, CONF_OPTIONS, NULL, NULL, &run->options);
 	}
+	all_down = volumes_go(ar, run);
+	if (all_down) {
+		/* down for the deletion, connected again below */
+		for (i = 0; i < run->nconns; i++)
+			if (!is_standalone(status,
+					   (int)run->conns[i].peer_node_id))
+				disconnect_cmd(p, ar,
+					       (int)run->conns[i].peer_node_id);
+	}
 	adjust_volumes(p, ar, run);
-	adjust_connections(p, ar, run, status);
+	adjust_connections(p, ar, run, status, all_down);
 }
 
 /* ------------------------------------------------------------------ */
