@@ -659,23 +659,31 @@ static bool use_local(struct tandem_device *d, struct bio *bio, bool write)
  * exchange after a connect): returned with a reference, else NULL.
  * @timeout_j: set to the longest time a write waits for that decision.
  */
+/* A connected peer whose replication is not decided yet, or NULL. */
+static struct tandem_connection *deciding_peer_locked(struct tandem_device *d)
+{
+	struct tandem_peer_device *pd;
+
+	lockdep_assert_held(&d->resource->lock);
+	list_for_each_entry(pd, &d->peer_devices, dev_list)
+		if (pd->connection->cstate == TANDEM_CS_CONNECTED &&
+		    pd->repl == TANDEM_RS_OFF)
+			return pd->connection;
+	return NULL;
+}
+
 static struct tandem_connection *deciding_peer(struct tandem_device *d,
 					       unsigned long *timeout_j)
 {
 	struct tandem_resource *r = d->resource;
-	struct tandem_connection *c = NULL;
-	struct tandem_peer_device *pd;
+	struct tandem_connection *c;
 
 	spin_lock_irq(&r->lock);
-	list_for_each_entry(pd, &d->peer_devices, dev_list) {
-		if (pd->connection->cstate != TANDEM_CS_CONNECTED ||
-		    pd->repl != TANDEM_RS_OFF)
-			continue;
-		c = pd->connection;
+	c = deciding_peer_locked(d);
+	if (c) {
 		kref_get(&c->kref);
 		if (timeout_j)
 			*timeout_j = max(1U, c->opts.conf.timeout) * HZ / 10;
-		break;
 	}
 	spin_unlock_irq(&r->lock);
 	return c;
@@ -730,10 +738,13 @@ void tandem_submit_bio(struct bio *bio)
 	bio = bio_split_to_limits(bio);
 	if (!bio)
 		return;
-	if (write)
-		wait_for_replication_decision(d);
-
+	/* (checked under the lock the request takes anyway: no extra cost) */
 	spin_lock_irq(&r->lock);
+	while (write && deciding_peer_locked(d)) {
+		spin_unlock_irq(&r->lock);
+		wait_for_replication_decision(d);
+		spin_lock_irq(&r->lock);
+	}
 	local = use_local(d, bio, write);
 	if (!write && !local)
 		reader = tandem_read_peer(d);
