@@ -323,6 +323,15 @@ static int receive_data(struct tandem_connection *c, u16 type, u16 volume,
 	}
 	if (!size || size % 512 || size > TANDEM_MAX_PAYLOAD)
 		return proto_error(c, "bad size", type, size);
+	/*
+	 * Only a Primary writes; while we are one, only with
+	 * allow-two-primaries (the handshake agreed on it). Nothing of the
+	 * packet reaches our disk.
+	 */
+	if (!sync && READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY &&
+	    !READ_ONCE(c->opts.two_primaries))
+		return proto_error(c, "a write while we are Primary without allow-two-primaries",
+				   type, volume);
 	if (!sync) {	/* application I/O, for c-min-rate */
 		atomic64_add(size >> 10, &d->app_io_kib);
 		/* a range we are verifying changes: no verdict on it */
