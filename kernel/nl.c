@@ -739,6 +739,13 @@ static int nl_net_opts(struct sk_buff *skb, struct genl_info *info)
 			return err;
 		}
 	}
+	if (c->opts.two_primaries && !opts.two_primaries &&
+	    READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY &&
+	    READ_ONCE(c->peer_role) == TANDEM_ROLE_PRIMARY) {
+		NL_SET_ERR_MSG(info->extack,
+			       "both nodes are Primary: demote one before allow-two-primaries goes off");
+		return -EBUSY;
+	}
 	proto_changed = opts.protocol != c->opts.protocol ||
 			opts.two_primaries != c->opts.two_primaries;
 	spin_lock_irq(&r->lock);

@@ -1086,6 +1086,7 @@ static int receive_net_opts(struct tandem_connection *c, u32 length)
 {
 	struct tandem_resource *r = c->resource;
 	struct tandem_p_net_opts p;
+	bool two;
 	u32 proto;
 	int err;
 
@@ -1095,10 +1096,18 @@ static int receive_net_opts(struct tandem_connection *c, u32 length)
 	proto = be32_to_cpu(p.protocol);
 	if (proto < TANDEM_PROT_A || proto > TANDEM_PROT_C)
 		return proto_error(c, "bad protocol", TP_NET_OPTS, proto);
+	two = !!(be32_to_cpu(p.flags) & TANDEM_NF_TWO_PRIMARIES);
 	spin_lock_irq(&r->lock);
+	/* Two Primaries must not be left without allow-two-primaries. */
+	if (c->opts.two_primaries && !two &&
+	    r->role == TANDEM_ROLE_PRIMARY &&
+	    c->peer_role == TANDEM_ROLE_PRIMARY) {
+		spin_unlock_irq(&r->lock);
+		return proto_error(c, "allow-two-primaries off while both nodes are Primary",
+				   TP_NET_OPTS, 0);
+	}
 	c->opts.protocol = proto;
-	c->opts.two_primaries = !!(be32_to_cpu(p.flags) &
-				   TANDEM_NF_TWO_PRIMARIES);
+	c->opts.two_primaries = two;
 	spin_unlock_irq(&r->lock);
 	pr_info("%s peer %u: peer switched to protocol %c\n", r->name,
 		c->peer_node_id, tandem_protocol_letter(proto));
