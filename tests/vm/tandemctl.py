@@ -170,6 +170,18 @@ def boot_installed_pair(kernel, workdir, root, disks, transport="tcp"):
     return guests
 
 
+DM_DISK = "/dev/mapper/tdisk"
+
+
+def dm_disk(g, modules="dm-mod"):
+    """/dev/mapper/tdisk: a linear map of /dev/vda whose table a test
+    swaps (error, delay, flakey) to make the backing disk misbehave."""
+    g.check("modprobe -a %s && dmsetup create --noudevsync tdisk "
+            "--table \"0 $(blockdev --getsz /dev/vda) linear /dev/vda 0\""
+            " && dmsetup mknodes" % modules)
+    return DM_DISK
+
+
 def finish_pair(guests):
     """Power both off, then fail on any kernel complaint in either log."""
     for g in guests:

@@ -26,7 +26,7 @@ DISKS = [("data", 64)]
 # Each test starts from the state the one before left: after a failure
 # the rest fail at once (conftest.py).
 STOP_AFTER_FAILURE = True
-DM = "/dev/mapper/tdisk"
+DM = tc.DM_DISK
 FAST = "--ping-int=1 --ping-timeout=5"
 RATE = "--resync-rate=100M --c-plan-ahead=0"
 
@@ -36,9 +36,7 @@ def nodes(kernel, tmp_path_factory, root):
     guests = tc.boot_installed_pair(
         kernel, str(tmp_path_factory.mktemp("diskfail")), root, DISKS, "tcp")
     for g in guests:
-        g.check("modprobe dm-mod && dmsetup create --noudevsync tdisk "
-                "--table \"0 $(blockdev --getsz /dev/vda) linear /dev/vda 0\""
-                " && dmsetup mknodes")
+        tc.dm_disk(g)
     yield guests
     tc.finish_pair(guests)
 

@@ -14,7 +14,15 @@ hold instead.
   - a peer with a smaller disk connecting to a Primary: refused, the
     Primary's device keeps its size;
   - a Secondary seeded with a copy of the Primary's disk, metadata and
-    all: it takes the metadata over as its own and keeps writing it.
+    all: it takes the metadata over as its own and keeps writing it;
+  - `del-minor` of a volume whose resource has a running connection:
+    refused until the connections are stopped;
+  - `net-options` in a loop while link cuts make the worker replace the
+    transport: the options apply, nothing hangs or warns;
+  - an impostor on the peer's address that asks for resync data and
+    reads none of it: the memory held for it stays bounded;
+  - an impostor that sends a Primary a write: refused, nothing written;
+  - allow-two-primaries cannot go off while both nodes are Primary.
 
 bravo's backing disk is a device-mapper device (linear, or `delay` to keep
 protocol C writes in flight for seconds). One pair for the module; tests
@@ -30,7 +38,7 @@ import pytest
 import tandemctl as tc
 
 DISKS = [("data", 64), ("other", 48)]
-DM = "/dev/mapper/tdisk"
+DM = tc.DM_DISK
 FAST = "--ping-int=1 --ping-timeout=5"
 
 
@@ -39,10 +47,7 @@ def nodes(kernel, tmp_path_factory, root):
     guests = tc.boot_installed_pair(
         kernel, str(tmp_path_factory.mktemp("races")), root, DISKS, "tcp")
     for g in guests:
-        g.check("modprobe dm-mod && modprobe dm-delay && "
-                "dmsetup create --noudevsync tdisk "
-                "--table \"0 $(blockdev --getsz /dev/vda) linear /dev/vda 0\""
-                " && dmsetup mknodes")
+        tc.dm_disk(g, "dm-mod dm-delay")
     yield guests
     tc.finish_pair(guests)
 
@@ -74,7 +79,12 @@ def r0_connected(nodes):
     """r0 up on both (once per pair: a full initial sync), Connected and
     UpToDate on both; the roles as the last test left them."""
     alpha, bravo = nodes
-    if not re.search(r"^\s*0: cs:", tc.proc(alpha), re.M):
+    missing = [g for g in nodes
+               if not re.search(r"^\s*0: cs:", tc.proc(g), re.M)]
+    if len(missing) == 1:       # an earlier case took one node down
+        tc.up(missing[0], disk=DM, net=FAST, create=False,
+              disk_opts="--resync-rate=100M --c-plan-ahead=0")
+    elif missing:
         for g in nodes:
             tc.up(g, disk=DM, net=FAST,
                   disk_opts="--resync-rate=100M --c-plan-ahead=0")
@@ -150,10 +160,14 @@ def test_link_cut_while_resync_waits_for_a_write(nodes):
         alpha.set_link(True)
     assert disconnect(bravo).rc == 0
     set_write_delay(bravo, 0)
+    alpha.check("dmesg -C")
     for g in nodes:
         connect(g)
     tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
                         r"ds:UpToDate/UpToDate", timeout=300)
+    # the interrupted resync goes on from the bitmap, not from scratch
+    log = alpha.check("dmesg")
+    assert "bitmap resync as source" in log and "full sync" not in log, log
     tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Primary "
                         r"ds:UpToDate/UpToDate (.*\n)*.*oos:0\b", timeout=60)
     tc.check_data_areas_identical(alpha, bravo, disk=DM, min_mib=32)
@@ -313,3 +327,180 @@ def test_a_seeded_copy_of_the_peers_disk_keeps_its_metadata(nodes):
     assert re.search(r"^node_id: 1$", md, re.M), md
     assert re.search(r"^peer\[\d+\]: node_id 0,", md, re.M), md
     assert not re.search(r"^peer\[\d+\]: node_id 1,", md, re.M), md
+
+
+def test_del_minor_waits_for_the_connections_to_stop(nodes):
+    """A diskless volume of a connected resource. Before the fix
+    `del-minor` freed it and its peer devices while the receiver, acker
+    and send work of the running connection could still be using them;
+    now it is refused until no connection of the resource runs."""
+    alpha, bravo = nodes
+    r0_connected(nodes)
+    both_secondary(nodes)
+    for g in nodes:
+        g.check("tandemsetup new-minor r0 1 1")
+    res = alpha.run("tandemsetup del-minor 1")
+    assert res.rc != 0, res
+    assert "peer 1 is connected or connecting: disconnect it first" in \
+        res.out, res
+    assert alpha.run("test -b /dev/tandem1").rc == 0
+    # a connection that is only trying to connect runs too
+    assert disconnect(bravo).rc == 0
+    tc.wait_proc(alpha, r"cs:(Connecting|Unconnected|NetworkFailure|"
+                        r"BrokenPipe|Timeout)", timeout=30)
+    assert alpha.run("tandemsetup del-minor 1").rc != 0
+    assert disconnect(alpha).rc == 0
+    for g in nodes:
+        g.check("tandemsetup del-minor 1")
+        assert g.run("test -b /dev/tandem1").rc != 0
+        connect(g)
+    tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
+                        r"ds:UpToDate/UpToDate")
+
+
+def test_net_options_while_the_link_flaps(nodes):
+    """net-options reach the transport of a connection whose worker is
+    replacing that transport after each lost link. Before the fix the
+    transport could be freed under net_conf_change() (a use-after-free
+    that only a KASAN kernel reports; on this kernel the case checks
+    that the options apply, nothing hangs and no warning is printed)."""
+    alpha, bravo = nodes
+    r0_connected(nodes)
+    both_secondary(nodes)
+    peer = tc.NODE_IDS["bravo"]
+    alpha.check("dmesg -C")
+    alpha.check("rm -f /run/nopts.*; (for i in $(seq 150); do "
+                "tandemsetup net-options r0 %d --ping-timeout=$(( 5 + i %% 2 )) >/dev/null 2>&1 || "
+                "echo $i >>/run/nopts.err; done; echo done >/run/nopts.end) "
+                "</dev/null >/dev/null 2>&1 &" % peer)
+    deadline = time.monotonic() + 120
+    cuts = 0
+    while alpha.run("test -e /run/nopts.end").rc != 0:
+        assert time.monotonic() < deadline, "net-options loop hangs"
+        alpha.set_link(False)       # past ping-timeout: the link is lost
+        time.sleep(1.5)
+        alpha.set_link(True)
+        time.sleep(1.5)
+        cuts += 1
+    assert cuts >= 2, cuts
+    # the cuts did cost the connection: the worker replaced the transport
+    lost = re.findall(r"r0 peer %d: (PingAck did not arrive|connection "
+                      r"lost|control stream broke)" % peer,
+                      alpha.check("dmesg"))
+    assert lost, alpha.check("dmesg | tail -40")
+    assert alpha.run("test -e /run/nopts.err").rc != 0, \
+        alpha.check("cat /run/nopts.err")
+    tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
+                        r"ds:UpToDate/UpToDate", timeout=120)
+    # the options still reach the connection and its transport
+    alpha.check("tandemsetup net-options r0 %d --ping-timeout=7" % peer)
+    assert re.search(r"^\s*ping-timeout 7;", alpha.check(
+        "tandemsetup show r0"), re.M)
+    alpha.check("tandemsetup net-options r0 %d --ping-timeout=5" % peer)
+
+
+ROGUE = "/usr/bin/python3 %s/tests/vm/guest/rogue.py" % tc.tandemvm.ROOT
+
+
+def mem_free_kib(g):
+    return int(re.search(r"^MemFree:\s+(\d+)", g.check("cat /proc/meminfo"),
+                         re.M).group(1))
+
+
+def test_a_peer_that_reads_slowly_cannot_exhaust_our_memory(nodes):
+    """An impostor on bravo's address (tests/vm/guest/rogue.py) completes
+    the handshake, asks alpha for 48 distinct ranges of 1 MiB and then
+    reads nothing. Before the fix alpha read every range and held its
+    pages until sent (any number of them: only the disk's size bounded
+    it here); now it holds at most max-buffers pages (32: one request)."""
+    alpha, bravo = nodes
+    r0_connected(nodes)
+    both_secondary(nodes)
+    peer = tc.NODE_IDS["bravo"]
+    alpha.check("tandemsetup net-options r0 %d --max-buffers=32" % peer)
+    assert disconnect(bravo).rc == 0
+    tc.wait_proc(alpha, r"cs:(Connecting|Unconnected|NetworkFailure|"
+                        r"BrokenPipe|Timeout)", timeout=30)
+    free0 = mem_free_kib(alpha)
+    bravo.check("rm -f /run/rogue.*; (%s --listen %s:%d --mode slow-reader "
+                "--requests 48 --hold 8 --timeout 60 >/run/rogue.out 2>&1; "
+                "echo $? >/run/rogue.rc) </dev/null >/dev/null 2>&1 &"
+                % (ROGUE, tc.IPS["bravo"], tc.PORT))
+    low = free0
+    deadline = time.monotonic() + 90
+    while bravo.run("test -s /run/rogue.rc").rc != 0:
+        assert time.monotonic() < deadline, bravo.check("cat /run/rogue.out")
+        low = min(low, mem_free_kib(alpha))
+        time.sleep(0.3)
+    out = bravo.check("cat /run/rogue.out")
+    assert bravo.check("cat /run/rogue.rc").strip() == "0", out
+    assert "sent 48 requests" in out and "held" in out, out
+    held_mib = (free0 - low) / 1024.0
+    assert held_mib < 24, "alpha's free memory fell by %.0f MiB" % held_mib
+    # alpha drops the impostor and connects to the real bravo again
+    alpha.check("tandemsetup net-options r0 %d --max-buffers=2048" % peer)
+    connect(bravo)
+    tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
+                        r"ds:UpToDate/UpToDate", timeout=120)
+
+
+def test_a_peer_write_to_a_primary_is_refused(nodes):
+    """An impostor on bravo's address, claiming Secondary, sends alpha
+    (Primary, no allow-two-primaries) a write. Before the fix alpha
+    wrote it to its disk under its own application; now the packet is
+    refused, named in the log, and the block is unchanged."""
+    alpha, bravo = nodes
+    r0_connected(nodes)
+    both_secondary(nodes)
+    alpha.check("tandemsetup primary r0")
+    assert disconnect(bravo).rc == 0
+    tc.wait_proc(alpha, r"cs:(Connecting|Unconnected|NetworkFailure|"
+                        r"BrokenPipe|Timeout)", timeout=30)
+    block = ("dd if=/dev/tandem0 bs=4k skip=10240 count=1 iflag=direct "
+             "status=none | sha256sum")
+    before = alpha.check(block)
+    alpha.check("dmesg -C")
+    out = bravo.check("%s --listen %s:%d --mode write --first-sector 81920 "
+                      "--size 4096 --hold 3 --timeout 60"
+                      % (ROGUE, tc.IPS["bravo"], tc.PORT), timeout=90)
+    assert "handshake done" in out and "sent a write" in out, out
+    assert alpha.check(block) == before
+    log = alpha.check("dmesg")
+    assert "a write while we are Primary without allow-two-primaries" in \
+        log, log[-2000:]
+    # a peer that breaks the protocol is not retried
+    tc.wait_proc(alpha, r"cs:StandAlone", timeout=30)
+    alpha.check("tandemsetup secondary r0")
+    connect(alpha)
+    connect(bravo)
+    tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
+                        r"ds:UpToDate/UpToDate", timeout=120)
+
+
+def test_allow_two_primaries_stays_while_both_are_primary(nodes):
+    """Both nodes Primary with allow-two-primaries. Before the fix
+    net-options on one node turned it off for both (the peer adopts
+    TP_NET_OPTS) and left two Primaries without it; now that is refused
+    until one node is demoted."""
+    alpha, bravo = nodes
+    r0_connected(nodes)
+    both_secondary(nodes)
+    peer = tc.NODE_IDS["bravo"]
+    alpha.check("tandemsetup net-options r0 %d --allow-two-primaries=yes"
+                % peer)
+    tc.wait_proc(bravo, r"cs:Connected ro:Secondary/Secondary")
+    for g in nodes:
+        g.check("tandemsetup primary r0")
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Primary")
+    res = alpha.run("tandemsetup net-options r0 %d --allow-two-primaries=no"
+                    % peer)
+    assert res.rc != 0 and "both nodes are Primary" in res.out, res
+    assert re.search(r"^\s*allow-two-primaries yes;",
+                     bravo.check("tandemsetup show r0"), re.M)
+    bravo.check("tandemsetup secondary r0")
+    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary")
+    alpha.check("tandemsetup net-options r0 %d --allow-two-primaries=no"
+                % peer)
+    alpha.check("tandemsetup secondary r0")
+    tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
+                        r"ds:UpToDate/UpToDate")
