@@ -17,7 +17,7 @@ whose tests build on each other's state (it sets STOP_AFTER_FAILURE =
 True), once a test fails the later ones of the same pair (module and
 transport) fail at once instead of waiting out their timeouts on guests
 in an unknown state; and no test starts once the run has used
-TANDEM_VM_BUDGET seconds (default 4500), each failing with that reason.
+TANDEM_VM_BUDGET seconds (default 4800), each failing with that reason.
 
 At the end the run prints the wall time each module took (setup,
 call and teardown of its tests, boots included), so a slow CI run shows
@@ -44,7 +44,7 @@ def _guests_of(item):
 
 
 _START = time.monotonic()
-BUDGET = float(os.environ.get("TANDEM_VM_BUDGET", "4500"))
+BUDGET = float(os.environ.get("TANDEM_VM_BUDGET", "4800"))
 _failed_modules = {}
 _module_time = {}
 

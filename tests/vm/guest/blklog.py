@@ -11,6 +11,11 @@
                                         (O_DIRECT; the last line of a
                                         block counts) and prints
                                         n=BLOCKS bad=MISMATCHES
+  blklog.py ranges DEV FILE             O_DIRECT writes of random data,
+                                        one per line "SECTOR COUNT" of
+                                        FILE (512-byte sectors), in
+                                        order; stops at the first error
+                                        (exit 1); prints writes=N
 
 One process for the whole run: under emulation a process per block
 costs more than the I/O."""
@@ -62,11 +67,29 @@ def check(dev, log):
     print("n=%d bad=%d" % (len(want), bad))
 
 
+def ranges(dev, path):
+    with open(path) as f:
+        todo = [tuple(map(int, line.split())) for line in f if line.strip()]
+    fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
+    buf = mmap.mmap(-1, max([n for _, n in todo] + [1]) * 512)
+    for sector, n in todo:
+        buf.seek(0)
+        buf.write(os.urandom(n * 512))
+        if os.pwrite(fd, memoryview(buf)[:n * 512], sector * 512) != n * 512:
+            print("short write at sector %d" % sector)
+            return 1
+    os.close(fd)
+    print("writes=%d" % len(todo))
+    return 0
+
+
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == "write":
         write(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     elif len(sys.argv) == 4 and sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "ranges":
+        return ranges(sys.argv[2], sys.argv[3])
     else:
         print(__doc__, file=sys.stderr)
         return 2
