@@ -654,11 +654,6 @@ static bool use_local(struct tandem_device *d, struct bio *bio, bool write)
 					     bio->bi_iter.bi_size);
 }
 
-/*
- * A connected peer whose replication is not decided yet (the state
- * exchange after a connect): returned with a reference, else NULL.
- * @timeout_j: set to the longest time a write waits for that decision.
- */
 /* A connected peer whose replication is not decided yet, or NULL. */
 static struct tandem_connection *deciding_peer_locked(struct tandem_device *d)
 {
@@ -672,6 +667,11 @@ static struct tandem_connection *deciding_peer_locked(struct tandem_device *d)
 	return NULL;
 }
 
+/*
+ * A connected peer whose replication is not decided yet (the state
+ * exchange after a connect): returned with a reference, else NULL.
+ * @timeout_j: set to the longest time a write waits for that decision.
+ */
 static struct tandem_connection *deciding_peer(struct tandem_device *d,
 					       unsigned long *timeout_j)
 {
