@@ -69,17 +69,18 @@ def check(dev, log):
 
 def ranges(dev, path):
     with open(path) as f:
-        todo = [tuple(map(int, line.split())) for line in f if line.strip()]
+        writes = [tuple(map(int, line.split())) for line in f
+                  if line.strip()]
     fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
-    buf = mmap.mmap(-1, max([n for _, n in todo] + [1]) * 512)
-    for sector, n in todo:
+    buf = mmap.mmap(-1, max([n for _, n in writes] + [1]) * 512)
+    for sector, n in writes:
         buf.seek(0)
         buf.write(os.urandom(n * 512))
         if os.pwrite(fd, memoryview(buf)[:n * 512], sector * 512) != n * 512:
             print("short write at sector %d" % sector)
             return 1
     os.close(fd)
-    print("writes=%d" % len(todo))
+    print("writes=%d" % len(writes))
     return 0
 
 

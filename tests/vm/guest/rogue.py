@@ -34,6 +34,7 @@ import threading
 import time
 
 TANDEM_MAGIC = 0x54414E44
+MAX_BODY, MAX_PAYLOAD = 256, 1 << 20     # TANDEM_MAX_BODY, _PAYLOAD
 PREAMBLE_MAGIC = 0x54746350
 PREAMBLE_HELLO, PREAMBLE_ACCEPT = 1, 2
 DATA, CONTROL = 0, 1
@@ -75,6 +76,8 @@ def recv_packet(sock):
     magic, ptype, volume, length, _ = HDR.unpack(recv_exact(sock, HDR.size))
     if magic != TANDEM_MAGIC:
         raise Surprise("bad magic 0x%08x" % magic)
+    if length > MAX_BODY + MAX_PAYLOAD:
+        raise Surprise("packet type %d: length %d" % (ptype, length))
     return ptype, volume, recv_exact(sock, length) if length else b""
 
 
@@ -124,7 +127,8 @@ def mirror_hello(sock, stream):
         raise Surprise("expected HELLO, got type %d" % ptype)
     (pmin, pmax, feat, st, node, peer, auth, ck, res) = HELLO.unpack(body)
     if auth:
-        raise Surprise("the node wants cram-hmac: not implemented")
+        raise Surprise("the node wants cram-hmac, which this peer does "
+                       "not speak (docs/TESTING.md)")
     send_packet(sock, TP_HELLO, 0, HELLO.pack(pmin, pmax, feat, stream, peer,
                                               node, 0, ck, res))
 
