@@ -4,8 +4,12 @@
 
 # Debian's kernel headers (linux-headers-amd64), not the running kernel:
 # the modules run in QEMU guests booting that Debian kernel.
-KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+# Expanded once (:=): every use of a recursive $(shell) would run
+# dpkg-query again.
+ifeq ($(origin KVER),undefined)
+KVER := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
 	  sed -n 's/^linux-headers-\([^ ,]*\) .*/\1/p')
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 TANDEM_CACHE ?= $(CURDIR)/.cache
 PYTHON ?= /usr/bin/python3

@@ -4,7 +4,8 @@
   guest  one guest, "alpha", with a 64 MiB disk "data" (/dev/vda)
   guest_module  the same, shared by the tests of one module
   pair   alpha (192.0.2.1) and bravo (192.0.2.2) joined by a virtual
-         Ethernet with MTU 9000, each with a 64 MiB disk "data"
+         Ethernet with MTU 9000, each with a 64 MiB disk "data" and
+         tandem's modules staged in /lib/modules (Guest(staged=True))
   root   the source tree as the guests see it (the host's own path)
 
 After every test the consoles of the guests it used are scanned: a kernel
@@ -187,7 +188,8 @@ def guest_module(kernel, tmp_path_factory):
 
 
 def _boot_pair(kernel, workdir):
-    guests = tandemvm.make_pair(workdir, kernel=kernel, disks=[("data", 64)])
+    guests = tandemvm.make_pair(workdir, kernel=kernel, disks=[("data", 64)],
+                                staged=True)
     try:
         for g in guests:
             g.launch()

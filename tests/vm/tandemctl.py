@@ -40,8 +40,12 @@ def setup_fabric(g):
 
 
 def install(g, root):
-    """make install in the guest, load the core, set up the fabric."""
-    g.check("make -s -C %s install" % root, timeout=300)
+    """Install the utilities in the guest (the modules too, unless it
+    booted with them staged), load the core, set up the fabric."""
+    if g.moddir == g.kernel.moddir:
+        g.check("make -s -C %s install" % root, timeout=300)
+    else:
+        g.check("make -s -C %s install-utils" % root, timeout=120)
     g.check("modprobe tandem")
     setup_fabric(g)
 
@@ -154,7 +158,8 @@ def on_each(guests, fn):
 def boot_installed_pair(kernel, workdir, root, disks, transport="tcp"):
     """alpha and bravo booted together, tandem installed and loaded; their
     resources use @transport (rdma: over soft-RoCE on eth0)."""
-    guests = tandemvm.make_pair(workdir, kernel=kernel, disks=disks)
+    guests = tandemvm.make_pair(workdir, kernel=kernel, disks=disks,
+                                staged=True)
     for g in guests:
         g.transport = transport
     try:

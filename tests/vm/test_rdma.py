@@ -50,10 +50,10 @@ def rxe_up(g):
 
 @pytest.fixture(scope="module")
 def nodes(pair_module, root):
-    """Both guests with `make install` done, tandem loaded and rxe0 on
-    eth0."""
+    """Both guests with the utilities installed (the pair's modules are
+    staged), tandem loaded and rxe0 on eth0."""
     for g in pair_module:
-        g.check("make -s -C %s install" % root, timeout=300)
+        g.check("make -s -C %s install-utils" % root, timeout=120)
         g.check("modprobe tandem && modprobe crc32_generic && "
                 "modprobe rdma_rxe && modprobe tandem_transport_rdma",
                 timeout=60)
