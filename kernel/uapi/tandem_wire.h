@@ -123,7 +123,10 @@ struct tandem_p_hello {
 /**
  * struct tandem_p_auth - challenge or response
  * @len: bytes of @data in use
- * @data: random challenge, or HMAC(shared-secret, peer's challenge)
+ * @data: random challenge, or the answer to the peer's: HMAC(shared-secret,
+ *	  challenge || answering node id || stream || challenger's HELLO
+ *	  conn_cookie || answerer's conn_cookie), integers big-endian (32, 32,
+ *	  64, 64 bits); exchanged on every stream
  */
 struct tandem_p_auth {
 	__be32 len;
