@@ -486,16 +486,6 @@ def still_trying(g, seconds=4):
         time.sleep(0.5)
 
 
-def bravo_away(nodes):
-    """Both Secondary and in sync, then bravo's tandem disconnected (its
-    address free for an impostor), alpha's log cleared."""
-    alpha, bravo = nodes
-    r0_connected(nodes)
-    both_secondary(nodes)
-    assert disconnect(bravo).rc == 0
-    alpha.check("dmesg -C")
-
-
 def test_a_bad_hello_does_not_stop_the_retries(nodes):
     """An impostor on bravo's address answers alpha's HELLO with another
     resource name. Before the fix alpha went StandAlone for good (anyone
@@ -503,7 +493,10 @@ def test_a_bad_hello_does_not_stop_the_retries(nodes):
     sent; now the name is logged sanitised and alpha keeps trying, so the
     real bravo connects again without a command on alpha."""
     alpha, bravo = nodes
-    bravo_away(nodes)
+    r0_connected(nodes)
+    both_secondary(nodes)
+    assert disconnect(bravo).rc == 0
+    alpha.check("dmesg -C")
     out = bravo.check("%s --listen %s:%d --mode bad-hello --timeout 60"
                       % (ROGUE, tc.IPS["bravo"], tc.PORT), timeout=90)
     assert "sent a bad HELLO" in out and "closed" in out, out
@@ -523,7 +516,10 @@ def test_a_range_that_wraps_around_is_refused(nodes):
     peer could take our disk away. Now it is a protocol error, and the
     disk stays UpToDate."""
     alpha, bravo = nodes
-    bravo_away(nodes)
+    r0_connected(nodes)
+    both_secondary(nodes)
+    assert disconnect(bravo).rc == 0
+    alpha.check("dmesg -C")
     out = bravo.run("%s --listen %s:%d --mode slow-reader --requests 1 "
                     "--size 4096 --first-sector %d --hold 2 --timeout 60"
                     % (ROGUE, tc.IPS["bravo"], tc.PORT, (1 << 64) - 8),
@@ -545,10 +541,13 @@ def test_every_stream_proves_the_secret(nodes):
     could forge acks; now alpha refuses it, keeps trying, and takes a
     peer that proves the secret on both streams."""
     alpha, bravo = nodes
+    r0_connected(nodes)
+    both_secondary(nodes)
     peer = tc.NODE_IDS["bravo"]
-    bravo_away(nodes)
+    assert disconnect(bravo).rc == 0
     alpha.check("tandemsetup net-options r0 %d --cram-hmac-alg=sha256 "
                 "--shared-secret=s3cret" % peer)
+    alpha.check("dmesg -C")
     rogue = "%s --listen %s:%d --secret s3cret --timeout 60 " % (
         ROGUE, tc.IPS["bravo"], tc.PORT)
     out = bravo.run(rogue + "--control-secret wrong --mode hold --hold 2",
