@@ -14,18 +14,13 @@ void tandem_send_ack(struct tandem_connection *c, enum tandem_packet type,
 		     u32 size, u32 seq)
 {
 	struct tandem_p_block_ack a;
-	int err;
 
 	a.sector = cpu_to_be64(sector);
 	a.block_id = cpu_to_be64(block_id);
 	a.size = cpu_to_be32(size);
 	a.seq_num = cpu_to_be32(seq);
-	/* A lost ack would leave the peer's request waiting for good. */
-	err = tandem_send_packet(c, TANDEM_STREAM_CONTROL, type, volume, &a,
-				 sizeof(a), NULL, 0);
-	if (err)
-		tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,
-				   "sending ack type %u failed (%d)", type, err);
+	tandem_send_packet(c, TANDEM_STREAM_CONTROL, type, volume, &a,
+			   sizeof(a), NULL, 0);
 }
 
 static int recv_ctl(struct tandem_connection *c, void *buf, size_t len,
@@ -84,24 +79,7 @@ static int handle(struct tandem_connection *c, u16 type, u16 volume,
 			return err;
 		d = tandem_device_by_volume(c->resource, volume);
 		pd = d ? tandem_peer_device(d, c) : NULL;
-		if (!pd || !be32_to_cpu(p.a.size) || be32_to_cpu(p.a.size) % 512 ||
-		    be32_to_cpu(p.a.size) > TANDEM_MAX_PAYLOAD ||
-		    (d->backing && !tandem_range_inside(be64_to_cpu(p.a.sector),
-					 be32_to_cpu(p.a.size),
-					 tandem_data_sectors(d)))) {
-			tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
-					   "sync ack: bad range (volume %u, sector %llu, size %u)",
-					   volume, be64_to_cpu(p.a.sector),
-					   be32_to_cpu(p.a.size));
-			return -EPROTO;
-		}
-		/*
-		 * Only a sync source clears bits on an ack. One that arrives
-		 * later (CONTROL overtook by TP_SYNC_DONE on DATA, which
-		 * cleared them all) or from a peer that is not our target
-		 * must not erase marks set since.
-		 */
-		if (tandem_repl_source(READ_ONCE(pd->repl)))
+		if (pd && be32_to_cpu(p.a.size) <= TANDEM_MAX_PAYLOAD)
 			tandem_bm_clear_range(pd, be64_to_cpu(p.a.sector),
 					      be32_to_cpu(p.a.size));
 		return 0;

@@ -451,12 +451,7 @@ int tandem_al_attach(struct tandem_device *d)
 	al->nr = nr;
 	al->used = 0;
 	al->gen++;
-	/*
-	 * Every ring block is rewritten below, so the numbering may start
-	 * again; it must, if the disk's numbers (valid checksums, but
-	 * anything) would run past U64_MAX, where encoding refuses seq 0.
-	 */
-	al->seq = rp.max_seq > U64_MAX - 2 * TANDEM_AL_BLOCKS ? 0 : rp.max_seq;
+	al->seq = rp.max_seq;
 	al->ctx_next = 0;
 	al->page = page;
 	hash_init(al->hash);

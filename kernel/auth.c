@@ -3,14 +3,11 @@
  * tandem - challenge-response authentication (cram-hmac-alg, shared-secret).
  *
  * Each side sends a random challenge; each answers the other's with
- * HMAC(secret, challenge || answering node id || stream || challenger's
- * cookie || answerer's cookie). The node id makes a challenge reflected
- * back at its sender useless; the stream and the HELLO cookies bind the
- * answer to this stream of this connection attempt. The exchange runs on
- * every stream, so a socket someone else paired with ours (the transports
- * pair DATA and CONTROL by a cookie sent in the clear) fails it. Each side
- * tells the other whether it accepted, so both log the same outcome.
- * Nothing else is accepted on a connection before this succeeds.
+ * HMAC(secret, challenge || answering node id). Binding the node id into
+ * the answer means a challenge reflected back at its sender does not
+ * produce a valid answer. Each side tells the other whether it accepted,
+ * so both log the same outcome. Nothing else is accepted on a connection
+ * before this succeeds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,60 +17,24 @@
 
 #include "tandem_int.h"
 
-/**
- * struct auth_binding - what an answer binds besides the challenge
- * @node_id: the answering node
- * @stream: the stream the exchange runs on
- * @chal_cookie: the challenger's HELLO cookie
- * @answer_cookie: the answerer's HELLO cookie
- */
-struct auth_binding {
-	__be32 node_id;
-	__be32 stream;
-	__be64 chal_cookie;
-	__be64 answer_cookie;
-} __packed;
-
-static int answer(struct crypto_shash *tfm, const u8 *chal,
-		  const struct auth_binding *b, u8 *out)
+static int answer(struct crypto_shash *tfm, const u8 *chal, u32 node_id,
+		  u8 *out)
 {
 	SHASH_DESC_ON_STACK(desc, tfm);
+	__be32 id = cpu_to_be32(node_id);
 	int err;
 
 	desc->tfm = tfm;
 	err = crypto_shash_init(desc) ?:
 	      crypto_shash_update(desc, chal, TANDEM_CHALLENGE_LEN) ?:
-	      crypto_shash_update(desc, (const u8 *)b, sizeof(*b)) ?:
+	      crypto_shash_update(desc, (u8 *)&id, sizeof(id)) ?:
 	      crypto_shash_final(desc, out);
 	shash_desc_zero(desc);
 	return err;
 }
 
-/**
- * tandem_auth() - challenge-response on one stream
- * @c: connection in its handshake, HELLOs exchanged
- * @s: stream
- * @my_cookie: the cookie our HELLOs carried
- * @peer_cookie: the cookie the peer's HELLOs carried
- *
- * Return: 0 once both sides accepted, -EACCES when one did not (logged,
- * with the reason in last_error), or a transport error.
- */
-int tandem_auth(struct tandem_connection *c, enum tandem_stream s,
-		u64 my_cookie, u64 peer_cookie)
+int tandem_auth(struct tandem_connection *c)
 {
-	struct auth_binding mine_b = {
-		.node_id = cpu_to_be32(c->resource->node_id),
-		.stream = cpu_to_be32(s),
-		.chal_cookie = cpu_to_be64(peer_cookie),
-		.answer_cookie = cpu_to_be64(my_cookie),
-	};
-	struct auth_binding peer_b = {
-		.node_id = cpu_to_be32(c->peer_node_id),
-		.stream = cpu_to_be32(s),
-		.chal_cookie = cpu_to_be64(my_cookie),
-		.answer_cookie = cpu_to_be64(peer_cookie),
-	};
 	struct tandem_resource *r = c->resource;
 	struct tandem_p_auth mine = {}, peer, resp = {};
 	struct tandem_p_auth_result res = {}, peer_res;
@@ -84,7 +45,6 @@ int tandem_auth(struct tandem_connection *c, enum tandem_stream s,
 	bool ok;
 	int err;
 
-	BUILD_BUG_ON(sizeof(struct auth_binding) != 24);
 	snprintf(alg, sizeof(alg), "hmac(%s)", c->opts.hmac_alg);
 	tfm = crypto_alloc_shash(alg, 0, 0);
 	if (IS_ERR(tfm)) {
@@ -103,11 +63,11 @@ int tandem_auth(struct tandem_connection *c, enum tandem_stream s,
 
 	get_random_bytes(mine.data, TANDEM_CHALLENGE_LEN);
 	mine.len = cpu_to_be32(TANDEM_CHALLENGE_LEN);
-	err = tandem_send_packet(c, s, TP_AUTH_CHALLENGE, 0,
+	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_AUTH_CHALLENGE, 0,
 				 &mine, sizeof(mine), NULL, 0);
 	if (err)
 		goto out_free_tfm;
-	err = tandem_recv_fixed(c, s, TP_AUTH_CHALLENGE,
+	err = tandem_recv_fixed(c, TANDEM_STREAM_DATA, TP_AUTH_CHALLENGE,
 				&peer, sizeof(peer));
 	if (err)
 		goto out_free_tfm;
@@ -119,30 +79,30 @@ int tandem_auth(struct tandem_connection *c, enum tandem_stream s,
 		goto out_free_tfm;
 	}
 
-	err = answer(tfm, peer.data, &mine_b, resp.data);
+	err = answer(tfm, peer.data, r->node_id, resp.data);
 	if (err)
 		goto out_free_tfm;
 	resp.len = cpu_to_be32(dlen);
-	err = tandem_send_packet(c, s, TP_AUTH_RESPONSE, 0,
+	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_AUTH_RESPONSE, 0,
 				 &resp, sizeof(resp), NULL, 0);
 	if (err)
 		goto out_free_tfm;
-	err = tandem_recv_fixed(c, s, TP_AUTH_RESPONSE,
+	err = tandem_recv_fixed(c, TANDEM_STREAM_DATA, TP_AUTH_RESPONSE,
 				&peer, sizeof(peer));
 	if (err)
 		goto out_free_tfm;
-	err = answer(tfm, mine.data, &peer_b, expect);
+	err = answer(tfm, mine.data, c->peer_node_id, expect);
 	if (err)
 		goto out_free_tfm;
 	ok = be32_to_cpu(peer.len) == dlen &&
 	     !crypto_memneq(peer.data, expect, dlen);
 
 	res.ok = cpu_to_be32(ok);
-	err = tandem_send_packet(c, s, TP_AUTH_RESULT, 0,
+	err = tandem_send_packet(c, TANDEM_STREAM_DATA, TP_AUTH_RESULT, 0,
 				 &res, sizeof(res), NULL, 0);
 	if (err)
 		goto out_free_tfm;
-	err = tandem_recv_fixed(c, s, TP_AUTH_RESULT,
+	err = tandem_recv_fixed(c, TANDEM_STREAM_DATA, TP_AUTH_RESULT,
 				&peer_res, sizeof(peer_res));
 	if (err)
 		goto out_free_tfm;
@@ -156,13 +116,11 @@ int tandem_auth(struct tandem_connection *c, enum tandem_stream s,
 		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
 				   "peer rejected our authentication: shared-secret mismatch");
 		err = -EACCES;
-	} else if (s == TANDEM_STREAM_CONTROL) {
+	} else {
 		pr_info("%s peer %u: authenticated (%s)\n", r->name,
 			c->peer_node_id, c->opts.hmac_alg);
 	}
 out_free_tfm:
-	memzero_explicit(expect, sizeof(expect));
-	memzero_explicit(&resp, sizeof(resp));
 	crypto_free_shash(tfm);
 	return err;
 }

@@ -69,8 +69,7 @@ int tandem_send_packet(struct tandem_connection *c, enum tandem_stream s,
  * @fmt: why, for the log and for status
  *
  * Callable from any process context. The worker notices, cleans up and
- * reconnects; only a refusal (tandem_refuse_connection()) or a disconnect
- * leaves it StandAlone.
+ * reconnects (or stays StandAlone for ProtocolError and auth failures).
  */
 void tandem_conn_failed(struct tandem_connection *c, enum tandem_conn_state cs,
 			const char *fmt, ...)
@@ -202,19 +201,8 @@ int tandem_recv_fixed(struct tandem_connection *c, enum tandem_stream s,
 	return recv_exact(c, s, body, len);
 }
 
-/* A peer's resource name goes to logs and last_error before it is trusted. */
-static void sanitise_name(u8 *name, size_t len)
-{
-	size_t i;
-
-	name[len - 1] = '\0';
-	for (i = 0; i < len && name[i]; i++)
-		if (name[i] < 0x20 || name[i] > 0x7e)
-			name[i] = '?';
-}
-
 static int hello_stream(struct tandem_connection *c, enum tandem_stream s,
-			u64 cookie, u64 *peer_cookie)
+			u64 cookie)
 {
 	struct tandem_resource *r = c->resource;
 	struct tandem_p_hello me = {}, peer;
@@ -244,7 +232,7 @@ static int hello_stream(struct tandem_connection *c, enum tandem_stream s,
 	theirs.min = be32_to_cpu(peer.proto_min);
 	theirs.max = be32_to_cpu(peer.proto_max);
 	agreed = tandem_proto_agree(&mine, &theirs);
-	sanitise_name(peer.resource, sizeof(peer.resource));
+	peer.resource[sizeof(peer.resource) - 1] = '\0';
 	if (!agreed) {
 		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
 				   "no common protocol version (we %u-%u, peer %u-%u)",
@@ -270,7 +258,6 @@ static int hello_stream(struct tandem_connection *c, enum tandem_stream s,
 	}
 	c->agreed_proto = agreed;
 	c->features = be64_to_cpu(peer.features) & be64_to_cpu(me.features);
-	*peer_cookie = be64_to_cpu(peer.conn_cookie);
 	return 0;
 }
 
@@ -294,26 +281,18 @@ int tandem_send_net_opts(struct tandem_connection *c)
 
 static int handshake(struct tandem_connection *c)
 {
-	u64 cookie = get_random_u64(), peer_cookie[TANDEM_STREAM_COUNT];
 	struct tandem_p_net_opts peer;
 	u32 proto, flags;
 	int i, err;
 
-	/* One cookie for both streams of this attempt, on each side. */
-	for (i = 0; i < TANDEM_STREAM_COUNT; i++) {
-		err = hello_stream(c, i, cookie, &peer_cookie[i]);
-		if (err)
-			return err;
-	}
-	if (peer_cookie[TANDEM_STREAM_DATA] !=
-	    peer_cookie[TANDEM_STREAM_CONTROL]) {
-		tandem_conn_failed(c, TANDEM_CS_PROTOCOL_ERROR,
-				   "the peer's streams belong to different connection attempts");
-		return -EPROTO;
-	}
-	/* Every stream proves the secret, bound to both cookies. */
-	for (i = 0; c->opts.hmac_alg[0] && i < TANDEM_STREAM_COUNT; i++) {
-		err = tandem_auth(c, i, cookie, peer_cookie[i]);
+	err = hello_stream(c, TANDEM_STREAM_DATA, 0);
+	if (err)
+		return err;
+	err = hello_stream(c, TANDEM_STREAM_CONTROL, 0);
+	if (err)
+		return err;
+	if (c->opts.hmac_alg[0]) {
+		err = tandem_auth(c);
 		if (err)
 			return err;
 	}
@@ -497,24 +476,10 @@ bool tandem_connection_live(struct tandem_connection *c)
 	return c->worker && !smp_load_acquire(&c->worker_done);
 }
 
-/*
- * What a retry can fix is retried: a handshake that failed (before the
- * peer is authenticated anyone who reaches the port can make it fail, so
- * giving up would let them keep us StandAlone), and a connection lost to
- * a protocol error. A refusal after the state exchange (split brain,
- * unrelated data, a smaller disk) and a disconnect end the worker.
- */
 static bool stop_retrying(struct tandem_connection *c)
 {
-	return kthread_should_stop() || READ_ONCE(c->stop) || c->refused;
-}
-
-/* After a failed handshake: wait connect-int before the next attempt. */
-static void handshake_backoff(struct tandem_connection *c)
-{
-	unsigned int secs = clamp(READ_ONCE(c->opts.conf.connect_int), 1U, 120U);
-
-	schedule_timeout_interruptible(secs * HZ);
+	return kthread_should_stop() || READ_ONCE(c->stop) || c->refused ||
+	       READ_ONCE(c->cstate) == TANDEM_CS_PROTOCOL_ERROR;
 }
 
 static int worker_fn(void *arg)
@@ -582,9 +547,9 @@ static int worker_fn(void *arg)
 				tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,
 						   "handshake failed (%d)", err);
 			cleanup_after_loss(c);
-			if (stop_retrying(c))
+			if (stop_retrying(c) || err == -EACCES)
 				break;
-			handshake_backoff(c);
+			schedule_timeout_interruptible(HZ);
 			continue;
 		}
 

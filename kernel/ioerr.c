@@ -18,9 +18,7 @@
  *                        application (or the writing peer) for the
  *                        failed request, its blocks are marked out of
  *                        sync, and the disk is no longer UpToDate.
- *                        Metadata and flush errors always detach (a
- *                        failed flush names no blocks: any write since
- *                        the last good one may be lost).
+ *                        Metadata errors always detach.
  *
  * While the disk is Failed or gone, a Primary goes on through its peers
  * (kernel/req.c, kernel/rread.c).
@@ -36,7 +34,6 @@ static const char *const io_kind_names[] = {
 	[TANDEM_IO_WRITE]	= "write",
 	[TANDEM_IO_META]	= "metadata write",
 	[TANDEM_IO_TIMEOUT]	= "I/O timeout (disk-timeout)",
-	[TANDEM_IO_FLUSH]	= "flush",
 };
 
 /**
@@ -58,7 +55,7 @@ bool tandem_disk_error(struct tandem_device *d, enum tandem_io_kind kind,
 	struct tandem_resource *r = d->resource;
 	u32 policy = READ_ONCE(d->opts.on_io_error);
 	bool detach = kind == TANDEM_IO_META || kind == TANDEM_IO_TIMEOUT ||
-		      kind == TANDEM_IO_FLUSH || policy != TANDEM_IOERR_PASS_ON;
+		      policy != TANDEM_IOERR_PASS_ON;
 	unsigned long flags;
 	bool first = false;
 

@@ -602,10 +602,11 @@ static int nl_disk_opts(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int connect_with(struct genl_info *info, struct tandem_net_opts *opts)
+static int nl_connect(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_resource *r = nl_resource(info);
 	struct tandem_connection *c;
+	struct tandem_net_opts opts;
 	struct tandem_path path = {};
 	u32 peer;
 	bool created;
@@ -641,10 +642,10 @@ static int connect_with(struct genl_info *info, struct tandem_net_opts *opts)
 		NL_SET_ERR_MSG(info->extack, "already connected or connecting");
 		return -EALREADY;
 	}
-	*opts = c ? c->opts : (struct tandem_net_opts){};
+	opts = c ? c->opts : (struct tandem_net_opts){};
 	if (!c)
-		tandem_net_opts_default(opts);
-	err = parse_net_opts(info->attrs[TANDEM_A_NET_OPTS], opts,
+		tandem_net_opts_default(&opts);
+	err = parse_net_opts(info->attrs[TANDEM_A_NET_OPTS], &opts,
 			     info->extack);
 	if (err)
 		return err;
@@ -655,7 +656,7 @@ static int connect_with(struct genl_info *info, struct tandem_net_opts *opts)
 		if (IS_ERR(c))
 			return PTR_ERR(c);
 	}
-	c->opts = *opts;
+	c->opts = opts;
 	c->path = path;
 	c->discard_my_data = !!info->attrs[TANDEM_A_DISCARD_MY_DATA];
 	err = tandem_connect(c);
@@ -664,16 +665,6 @@ static int connect_with(struct genl_info *info, struct tandem_net_opts *opts)
 		if (created)
 			tandem_connection_destroy(c);
 	}
-	return err;
-}
-
-static int nl_connect(struct sk_buff *skb, struct genl_info *info)
-{
-	struct tandem_net_opts opts;
-	int err;
-
-	err = connect_with(info, &opts);
-	memzero_explicit(&opts, sizeof(opts));	/* the shared secret */
 	return err;
 }
 
@@ -695,11 +686,12 @@ static int nl_disconnect(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int net_opts_with(struct genl_info *info, struct tandem_net_opts *opts)
+static int nl_net_opts(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_resource *r = nl_resource(info);
 	struct tandem_connection *c;
 	struct tandem_transport_class *tc;
+	struct tandem_net_opts opts;
 	bool proto_changed, switch_transport;
 	int err;
 
@@ -709,8 +701,8 @@ static int net_opts_with(struct genl_info *info, struct tandem_net_opts *opts)
 	if (IS_ERR(c))
 		return PTR_ERR(c);
 	REQUIRE(info, TANDEM_A_NET_OPTS, "net options");
-	*opts = c->opts;
-	err = parse_net_opts(info->attrs[TANDEM_A_NET_OPTS], opts,
+	opts = c->opts;
+	err = parse_net_opts(info->attrs[TANDEM_A_NET_OPTS], &opts,
 			     info->extack);
 	if (err)
 		return err;
@@ -719,14 +711,14 @@ static int net_opts_with(struct genl_info *info, struct tandem_net_opts *opts)
 	 * it (the peer must switch too); the bitmaps carry what was written
 	 * meanwhile, so only that is resynced.
 	 */
-	switch_transport = strcmp(opts->transport, c->opts.transport) &&
+	switch_transport = strcmp(opts.transport, c->opts.transport) &&
 			   c->cstate != TANDEM_CS_STANDALONE;
 	if (switch_transport) {
-		tc = tandem_transport_class_get(opts->transport);
+		tc = tandem_transport_class_get(opts.transport);
 		if (IS_ERR(tc)) {
 			TANDEM_SET_ERR(info->extack,
 				       "no transport \"%s\" (module tandem_transport_%s cannot be loaded)",
-				       opts->transport, opts->transport);
+				       opts.transport, opts.transport);
 			return PTR_ERR(tc);
 		}
 		tandem_transport_class_put(tc);
@@ -739,7 +731,7 @@ static int net_opts_with(struct genl_info *info, struct tandem_net_opts *opts)
 		down_read(&c->transport_sem);
 		if (c->transport)
 			err = c->transport->class->ops->net_conf_change(
-					c->transport, &opts->conf);
+					c->transport, &opts.conf);
 		up_read(&c->transport_sem);
 		if (err) {
 			NL_SET_ERR_MSG(info->extack,
@@ -747,41 +739,31 @@ static int net_opts_with(struct genl_info *info, struct tandem_net_opts *opts)
 			return err;
 		}
 	}
-	if (c->opts.two_primaries && !opts->two_primaries &&
+	if (c->opts.two_primaries && !opts.two_primaries &&
 	    READ_ONCE(r->role) == TANDEM_ROLE_PRIMARY &&
 	    READ_ONCE(c->peer_role) == TANDEM_ROLE_PRIMARY) {
 		NL_SET_ERR_MSG(info->extack,
 			       "both nodes are Primary: demote one before allow-two-primaries goes off");
 		return -EBUSY;
 	}
-	proto_changed = opts->protocol != c->opts.protocol ||
-			opts->two_primaries != c->opts.two_primaries;
+	proto_changed = opts.protocol != c->opts.protocol ||
+			opts.two_primaries != c->opts.two_primaries;
 	spin_lock_irq(&r->lock);
-	c->opts = *opts;
+	c->opts = opts;
 	spin_unlock_irq(&r->lock);
 	if (proto_changed) {
 		pr_info("%s peer %u: protocol %c%s\n", r->name, c->peer_node_id,
-			tandem_protocol_letter(opts->protocol),
-			opts->two_primaries ? ", two primaries allowed" : "");
+			tandem_protocol_letter(opts.protocol),
+			opts.two_primaries ? ", two primaries allowed" : "");
 		if (c->cstate == TANDEM_CS_CONNECTED)
 			tandem_send_net_opts(c);
 	}
 	if (switch_transport)
 		tandem_conn_failed(c, TANDEM_CS_TEAR_DOWN,
 				   "transport changed to %s: reconnecting",
-				   opts->transport);
+				   opts.transport);
 	tandem_nl_notify_connection(c, TANDEM_EV_CHANGE);
 	return 0;
-}
-
-static int nl_net_opts(struct sk_buff *skb, struct genl_info *info)
-{
-	struct tandem_net_opts opts;
-	int err;
-
-	err = net_opts_with(info, &opts);
-	memzero_explicit(&opts, sizeof(opts));	/* the shared secret */
-	return err;
 }
 
 static int nl_role(struct genl_info *info, enum tandem_role role)
@@ -1209,8 +1191,7 @@ static const struct genl_small_ops tandem_ops[] = {
 };
 
 static const struct genl_multicast_group tandem_mcgrps[] = {
-	/* events name peers, states and errors: not for everyone to read */
-	{ .name = TANDEM_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN, },
+	{ .name = TANDEM_GENL_MCGRP_EVENTS, },
 };
 
 static struct genl_family tandem_genl_family __ro_after_init = {

@@ -107,23 +107,14 @@ static struct tandem_epoch *current_epoch(struct tandem_connection *c)
 	return e;
 }
 
-/* Return: 0, or the error of a flush that failed (that disk detaches). */
-static int flush_backing(struct tandem_resource *r)
+static void flush_backing(struct tandem_resource *r)
 {
 	struct tandem_device *d;
-	int vnr, err, ret = 0;
+	int vnr;
 
-	idr_for_each_entry(&r->devices, d, vnr) {
-		if (!d->opts.disk_flushes || !tandem_get_disk(d))
-			continue;
-		err = blkdev_issue_flush(d->backing);
-		tandem_put_disk(d);
-		if (err) {
-			tandem_disk_error(d, TANDEM_IO_FLUSH, 0, err);
-			ret = err;
-		}
-	}
-	return ret;
+	idr_for_each_entry(&r->devices, d, vnr)
+		if (d->backing && d->opts.disk_flushes)
+			blkdev_issue_flush(d->backing);
 }
 
 /*
@@ -140,8 +131,6 @@ static void ack_epochs(struct tandem_connection *c)
 	mutex_lock(&c->epoch_ack_mutex);
 	for (;;) {
 		struct tandem_p_barrier_ack ba;
-		u32 writes;
-		int err;
 
 		spin_lock_irq(&r->lock);
 		e = list_first_entry_or_null(&c->epochs, struct tandem_epoch,
@@ -153,30 +142,13 @@ static void ack_epochs(struct tandem_connection *c)
 		list_del(&e->list);
 		spin_unlock_irq(&r->lock);
 
-		writes = e->writes;
+		if (e->writes)
+			flush_backing(r);
 		ba.barrier = cpu_to_be32(e->barrier_nr);
-		ba.set_size = cpu_to_be32(writes);
+		ba.set_size = cpu_to_be32(e->writes);
 		kfree(e);
-		/*
-		 * An ack says the epoch is stable. Without it the sender
-		 * keeps the epoch's writes in its transfer log, and the
-		 * connection loss marks them out of sync for us.
-		 */
-		if (writes && flush_backing(r)) {
-			tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,
-					   "a flush failed: epoch %u not acknowledged",
-					   be32_to_cpu(ba.barrier));
-			break;
-		}
-		err = tandem_send_packet(c, TANDEM_STREAM_CONTROL,
-					 TP_BARRIER_ACK, 0, &ba, sizeof(ba),
-					 NULL, 0);
-		if (err) {
-			tandem_conn_failed(c, TANDEM_CS_NETWORK_FAILURE,
-					   "sending barrier ack %u failed (%d)",
-					   be32_to_cpu(ba.barrier), err);
-			break;
-		}
+		tandem_send_packet(c, TANDEM_STREAM_CONTROL, TP_BARRIER_ACK, 0,
+				   &ba, sizeof(ba), NULL, 0);
 	}
 	mutex_unlock(&c->epoch_ack_mutex);
 }
@@ -1210,8 +1182,7 @@ static int recv_block_range(struct tandem_connection *c, u16 type,
 	/* (without a disk, tandem_resync_serve() sorts it out) */
 	if (!*size || *size % 512 || *size > TANDEM_MAX_PAYLOAD ||
 	    ((*pd)->device->backing &&
-	     !tandem_range_inside(*sector, *size,
-				  tandem_data_sectors((*pd)->device))))
+	     *sector + (*size >> 9) > tandem_data_sectors((*pd)->device)))
 		return proto_error(c, "bad block range", type, *size);
 	return 0;
 }

@@ -354,7 +354,7 @@ static void connection_free(struct kref *kref)
 	xa_destroy(&c->req_ids);
 	mutex_destroy(&c->epoch_ack_mutex);
 	tandem_resource_put(c->resource);
-	kfree_sensitive(c);	/* c->opts holds the shared secret */
+	kfree(c);
 }
 
 void tandem_connection_put(struct tandem_connection *c)

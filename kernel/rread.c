@@ -256,7 +256,7 @@ int tandem_receive_read_req(struct tandem_connection *c, u16 volume,
 		tandem_serve_pages_put(c, nr);
 		return send_reply(c, volume, sector, block_id, size, NULL);
 	}
-	if (!tandem_range_inside(sector, size, tandem_data_sectors(d))) {
+	if (sector + (size >> 9) > tandem_data_sectors(d)) {
 		tandem_put_disk(d);
 		tandem_serve_pages_put(c, nr);
 		return send_reply(c, volume, sector, block_id, size, NULL);

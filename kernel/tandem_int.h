@@ -773,7 +773,6 @@ enum tandem_io_kind {
 	TANDEM_IO_WRITE,
 	TANDEM_IO_META,
 	TANDEM_IO_TIMEOUT,
-	TANDEM_IO_FLUSH,
 };
 bool tandem_disk_error(struct tandem_device *d, enum tandem_io_kind kind,
 		       sector_t sector, int err);
@@ -827,19 +826,6 @@ int tandem_md_io(struct tandem_device *device, u64 offset, struct page *page,
 int tandem_bdev_md_io(struct block_device *bdev, u64 offset,
 		      struct page *page, blk_opf_t opf);
 u64 tandem_data_sectors(struct tandem_device *device);
-
-/**
- * tandem_range_inside() - does [@sector, @sector + @size) fit in @capacity?
- * @sector: first sector, as a peer sent it
- * @size: bytes
- * @capacity: sectors
- *
- * Without the sum a peer's sector near U64_MAX could wrap around.
- */
-static inline bool tandem_range_inside(u64 sector, u32 size, u64 capacity)
-{
-	return sector <= capacity && (u64)(size >> 9) <= capacity - sector;
-}
 bool tandem_get_disk(struct tandem_device *device);
 void tandem_put_disk(struct tandem_device *device);
 
@@ -870,8 +856,7 @@ int tandem_request_role(struct tandem_connection *c, enum tandem_role role);
 bool tandem_peer_promotion_pending(struct tandem_connection *c);
 
 /* auth.c */
-int tandem_auth(struct tandem_connection *c, enum tandem_stream s,
-		u64 my_cookie, u64 peer_cookie);
+int tandem_auth(struct tandem_connection *c);
 
 /* receiver.c */
 int tandem_receive_loop(struct tandem_connection *c);

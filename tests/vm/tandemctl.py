@@ -88,17 +88,6 @@ def minor_block(text, minor=0):
     return "\n".join(out)
 
 
-def wait_dmesg(g, text, timeout=60):
-    """Poll the kernel log until it holds @text."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if text in g.check("dmesg"):
-            return
-        time.sleep(0.5)
-    raise AssertionError("%s: %r never logged; dmesg tail:\n%s" % (
-        g.name, text, g.run("dmesg | tail -30").out))
-
-
 def wait_proc(g, pattern, timeout=120, minor=0):
     """Poll /proc/tandem until the minor's block matches a regex."""
     deadline = time.monotonic() + timeout

@@ -468,102 +468,10 @@ def test_a_peer_write_to_a_primary_is_refused(nodes):
     log = alpha.check("dmesg")
     assert "a write while we are Primary without allow-two-primaries" in \
         log, log[-2000:]
-    # the connection is dropped and retried: the real bravo comes back
-    # without a command on alpha
-    still_trying(alpha)
-    connect(bravo)
-    tc.wait_proc(alpha, r"cs:Connected ro:Primary/Secondary "
-                        r"ds:UpToDate/UpToDate", timeout=120)
+    # a peer that breaks the protocol is not retried
+    tc.wait_proc(alpha, r"cs:StandAlone", timeout=30)
     alpha.check("tandemsetup secondary r0")
-
-
-def still_trying(g, seconds=4):
-    """@g keeps trying to connect r0 for @seconds: never StandAlone."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        block = tc.minor_block(tc.proc(g), 0)
-        assert "cs:StandAlone" not in block, block
-        time.sleep(0.5)
-
-
-def test_a_bad_hello_does_not_stop_the_retries(nodes):
-    """An impostor on bravo's address answers alpha's HELLO with another
-    resource name. Before the fix alpha went StandAlone for good (anyone
-    who reaches the port could keep it there) and logged the name as
-    sent; now the name is logged sanitised and alpha keeps trying, so the
-    real bravo connects again without a command on alpha."""
-    alpha, bravo = nodes
-    r0_connected(nodes)
-    both_secondary(nodes)
-    assert disconnect(bravo).rc == 0
-    alpha.check("dmesg -C")
-    out = bravo.check("%s --listen %s:%d --mode bad-hello --timeout 60"
-                      % (ROGUE, tc.IPS["bravo"], tc.PORT), timeout=90)
-    assert "sent a bad HELLO" in out and "closed" in out, out
-    log = alpha.check("dmesg")
-    assert 'peer is resource "evil?[2J??"' in log, log[-2000:]
-    assert "\x1b" not in log and "\x07" not in log
-    still_trying(alpha)
-    connect(bravo)
-    tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
-                        r"ds:UpToDate/UpToDate", timeout=120)
-
-
-def test_a_range_that_wraps_around_is_refused(nodes):
-    """An impostor asks alpha for resync data at sector 2^64 - 8, 4 KiB:
-    the end wraps to 0. Before the fix the range passed the check, the
-    read went beyond the disk, and its error detached alpha's disk: a
-    peer could take our disk away. Now it is a protocol error, and the
-    disk stays UpToDate."""
-    alpha, bravo = nodes
-    r0_connected(nodes)
-    both_secondary(nodes)
-    assert disconnect(bravo).rc == 0
-    alpha.check("dmesg -C")
-    out = bravo.run("%s --listen %s:%d --mode slow-reader --requests 1 "
-                    "--size 4096 --first-sector %d --hold 2 --timeout 60"
-                    % (ROGUE, tc.IPS["bravo"], tc.PORT, (1 << 64) - 8),
-                    timeout=90).out
-    assert "handshake done" in out and "sent 1 requests" in out, out
-    log = alpha.check("dmesg")
-    assert "bad block range" in log, log[-2000:]
-    assert "local read error" not in log, log[-2000:]
-    assert "ds:UpToDate/" in tc.minor_block(tc.proc(alpha), 0)
-    connect(bravo)
-    tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
-                        r"ds:UpToDate/UpToDate", timeout=120)
-
-
-def test_every_stream_proves_the_secret(nodes):
-    """alpha with cram-hmac; an impostor on bravo's address knows the
-    secret on the DATA stream only, as a CONTROL socket paired by someone
-    else would. Before the fix only DATA was challenged, so such a socket
-    could forge acks; now alpha refuses it, keeps trying, and takes a
-    peer that proves the secret on both streams."""
-    alpha, bravo = nodes
-    r0_connected(nodes)
-    both_secondary(nodes)
-    peer = tc.NODE_IDS["bravo"]
-    assert disconnect(bravo).rc == 0
-    alpha.check("tandemsetup net-options r0 %d --cram-hmac-alg=sha256 "
-                "--shared-secret=s3cret" % peer)
-    alpha.check("dmesg -C")
-    rogue = "%s --listen %s:%d --secret s3cret --timeout 60 " % (
-        ROGUE, tc.IPS["bravo"], tc.PORT)
-    out = bravo.run(rogue + "--control-secret wrong --mode hold --hold 2",
-                    timeout=90).out
-    assert "DATA stream: the node accepted" in out, out
-    assert "CONTROL stream: the node refused" in out, out
-    assert "handshake done" not in out, out
-    log = alpha.check("dmesg")
-    assert "authentication of peer failed" in log, log[-2000:]
-    assert "connected (protocol" not in log, log[-2000:]
-    still_trying(alpha, 2)
-    # the same impostor with the secret on both streams: alpha retried
-    out = bravo.check(rogue + "--mode hold --hold 2", timeout=90)
-    assert "CONTROL stream: the node accepted" in out, out
-    assert "handshake done" in out, out
-    alpha.check("tandemsetup net-options r0 %d --cram-hmac-alg=" % peer)
+    connect(alpha)
     connect(bravo)
     tc.wait_proc(alpha, r"cs:Connected ro:Secondary/Secondary "
                         r"ds:UpToDate/UpToDate", timeout=120)

@@ -86,31 +86,6 @@ def test_refusals(nodes):
     assert "cs:Connected" in tc.minor_block(tc.proc(alpha))
 
 
-def test_a_hash_the_peer_names_is_not_loaded_for_it(nodes):
-    """A TP_OV_REQ names its hash. Before the fix the target handed any
-    name to the crypto API, which loads a module for it: a peer chose
-    what our kernel loads. Now the target uses only hashes already
-    loaded (its own verify-alg is loaded when it is set), and refuses
-    the verify otherwise."""
-    alpha, bravo = nodes
-    assert bravo.run("test -d /sys/module/rmd160").rc != 0
-    alpha.check("tandemsetup net-options r0 1 --verify-alg=rmd160")
-    assert alpha.run("test -d /sys/module/rmd160").rc == 0
-    for g in nodes:
-        mark(g)
-    alpha.check("tandemsetup verify 0 1")
-    deadline = time.monotonic() + 60
-    while "online verify failed on the peer" not in since_mark(alpha):
-        assert time.monotonic() < deadline, since_mark(alpha)
-        time.sleep(1)
-    assert "online verify with 'rmd160' refused: not a hash loaded" in \
-        since_mark(bravo), since_mark(bravo)
-    assert bravo.run("test -d /sys/module/rmd160").rc != 0
-    tc.wait_proc(alpha, r"cs:Connected ro:\w+/\w+ ds:UpToDate/UpToDate",
-                 timeout=60)
-    alpha.check("tandemsetup net-options r0 1 --verify-alg=sha1")
-
-
 def reconnect(nodes):
     """disconnect + connect on both nodes (log marked), until in sync."""
     for g in nodes:

@@ -14,11 +14,6 @@ the node drop the connection.
 
 Whatever the node's role, the mirrored STATE and UUIDS say Secondary.
 
-With --secret it speaks cram-hmac (--alg, sha256 by default) on both
-streams as kernel/auth.c does; --control-secret answers on the CONTROL
-stream with another secret, as a socket that someone who does not know
-the secret paired with the real DATA socket would.
-
 Modes:
   slow-reader  send --requests TP_SYNC_REQs of --size bytes for distinct
                ranges of volume 0, then read nothing on DATA for --hold
@@ -26,19 +21,12 @@ Modes:
   write        send one TP_DATA (a protocol C write of --size bytes of
                0x5a at --first-sector of volume 0), as only a Primary
                peer may, then read DATA for --hold seconds
-  hold         only the handshake, then read DATA for --hold seconds
-  bad-hello    answer the node's DATA HELLO with another resource name
-               (with control characters in it), then read until the node
-               closes the socket
 
 Prints one line per step ("handshake done", "sent N requests", ...) and
 exits 0 when the mode ran to its end, 1 on a protocol surprise, 2 on a
 timeout. Everything is bounded by --timeout.
 """
 import argparse
-import hashlib
-import hmac
-import os
 import socket
 import struct
 import sys
@@ -52,8 +40,6 @@ PREAMBLE_HELLO, PREAMBLE_ACCEPT = 1, 2
 DATA, CONTROL = 0, 1
 
 TP_HELLO, TP_NET_OPTS, TP_UUIDS, TP_SIZES, TP_STATE = 1, 10, 11, 12, 13
-TP_AUTH_CHALLENGE, TP_AUTH_RESPONSE, TP_AUTH_RESULT = 2, 3, 4
-CHALLENGE_LEN, DIGEST_MAX = 32, 64
 TP_DATA, TP_SYNC_REQ = 20, 22
 ROLE_SECONDARY = 2
 UF_CRASHED_PRIMARY, UF_PRIMARY, UF_OLDER_PRIMARY = 1 << 0, 1 << 2, 1 << 3
@@ -67,9 +53,6 @@ BLOCK_REQ = struct.Struct(">QQII")        # struct tandem_p_block_req
 P_DATA = struct.Struct(">QQIIII")         # struct tandem_p_data
 UUIDS = struct.Struct(">QQ4QIIQ")         # struct tandem_p_uuids
 STATE = struct.Struct(">IIII")            # struct tandem_p_state
-AUTH = struct.Struct(">I64s")             # struct tandem_p_auth
-AUTH_RESULT = struct.Struct(">I")         # struct tandem_p_auth_result
-BINDING = struct.Struct(">IIQQ")          # kernel/auth.c struct auth_binding
 assert HDR.size == 16 and PREAMBLE.size == 16
 assert HELLO.size == 104 and BLOCK_REQ.size == 24 and P_DATA.size == 32
 assert UUIDS.size == 64 and STATE.size == 16
@@ -138,61 +121,21 @@ def accept_pair(addr, port, deadline):
         ls.close()
 
 
-def mirror_hello(sock, stream, args, resource=None):
-    """Answer the node's HELLO with its own, node ids swapped; return
-    (the node's id, our id, the cookie both HELLOs carry)."""
+def mirror_hello(sock, stream):
     ptype, _, body = recv_packet(sock)
     if ptype != TP_HELLO or len(body) != HELLO.size:
         raise Surprise("expected HELLO, got type %d" % ptype)
     (pmin, pmax, feat, st, node, peer, auth, ck, res) = HELLO.unpack(body)
-    if bool(auth) != bool(args.secret):
-        raise Surprise("the node %s cram-hmac" % (
-            "wants" if auth else "does not want"))
-    send_packet(sock, TP_HELLO, 0, HELLO.pack(
-        pmin, pmax, feat, stream, peer, node, auth, ck,
-        resource if resource is not None else res))
-    return node, peer, ck
+    if auth:
+        raise Surprise("the node wants cram-hmac, which this peer does "
+                       "not speak (docs/TESTING.md)")
+    send_packet(sock, TP_HELLO, 0, HELLO.pack(pmin, pmax, feat, stream, peer,
+                                              node, 0, ck, res))
 
 
-def authenticate(sock, stream, node, me, cookie, secret, alg):
-    """The node's challenge-response on @sock (kernel/auth.c): True when
-    the node accepted our answer."""
-    mine = os.urandom(CHALLENGE_LEN)
-    send_packet(sock, TP_AUTH_CHALLENGE, 0,
-                AUTH.pack(CHALLENGE_LEN, mine.ljust(DIGEST_MAX, b"\0")))
-    ptype, _, body = recv_packet(sock)
-    if ptype != TP_AUTH_CHALLENGE or len(body) != AUTH.size:
-        raise Surprise("expected AUTH_CHALLENGE, got type %d" % ptype)
-    _, chal = AUTH.unpack(body)
-    digest = hmac.new(secret.encode(), chal[:CHALLENGE_LEN] +
-                      BINDING.pack(me, stream, cookie, cookie),
-                      getattr(hashlib, alg)).digest()
-    send_packet(sock, TP_AUTH_RESPONSE, 0,
-                AUTH.pack(len(digest), digest.ljust(DIGEST_MAX, b"\0")))
-    ptype, _, body = recv_packet(sock)
-    if ptype != TP_AUTH_RESPONSE:
-        raise Surprise("expected AUTH_RESPONSE, got type %d" % ptype)
-    send_packet(sock, TP_AUTH_RESULT, 0, AUTH_RESULT.pack(1))
-    ptype, _, body = recv_packet(sock)
-    if ptype != TP_AUTH_RESULT or len(body) != AUTH_RESULT.size:
-        raise Surprise("expected AUTH_RESULT, got type %d" % ptype)
-    return AUTH_RESULT.unpack(body)[0] == 1
-
-
-def handshake(data, control, args):
-    node, me, cookie = mirror_hello(data, DATA, args)
-    mirror_hello(control, CONTROL, args)
-    if args.secret:
-        for sock, stream, secret in (
-                (data, DATA, args.secret),
-                (control, CONTROL, args.control_secret or args.secret)):
-            ok = authenticate(sock, stream, node, me, cookie, secret,
-                              args.alg)
-            print("%s stream: the node %s our answer" % (
-                ("DATA", "CONTROL")[stream],
-                "accepted" if ok else "refused"), flush=True)
-            if not ok:
-                raise Surprise("authentication refused")
+def handshake(data, control):
+    mirror_hello(data, DATA)
+    mirror_hello(control, CONTROL)
     ptype, _, body = recv_packet(data)
     if ptype != TP_NET_OPTS:
         raise Surprise("expected NET_OPTS, got type %d" % ptype)
@@ -277,43 +220,25 @@ def write(data, args):
         print("the node closed the connection", flush=True)
 
 
-def hold(data, args):
-    drain(data, args.hold)
-    print("held %.1f s" % args.hold, flush=True)
-
-
-MODES = {"slow-reader": slow_reader, "write": write, "hold": hold}
+MODES = {"slow-reader": slow_reader, "write": write}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--listen", required=True, help="ADDR:PORT")
-    ap.add_argument("--mode", choices=sorted(MODES) + ["bad-hello"],
-                    required=True)
+    ap.add_argument("--mode", choices=sorted(MODES), required=True)
     ap.add_argument("--requests", type=int, default=48)
     ap.add_argument("--size", type=int, default=1 << 20)
     ap.add_argument("--first-sector", type=int, default=0)
     ap.add_argument("--hold", type=float, default=8)
     ap.add_argument("--timeout", type=float, default=120)
-    ap.add_argument("--secret", default="", help="shared-secret")
-    ap.add_argument("--control-secret", default="",
-                    help="another secret for the CONTROL stream")
-    ap.add_argument("--alg", default="sha256", help="cram-hmac-alg")
     args = ap.parse_args()
     addr, port = args.listen.rsplit(":", 1)
     deadline = time.monotonic() + args.timeout
     stop = threading.Event()
     try:
         data, control = accept_pair(addr, int(port), deadline)
-        if args.mode == "bad-hello":
-            mirror_hello(data, DATA, args, resource=b"evil\x1b[2J\n\x07")
-            print("sent a bad HELLO", flush=True)
-            data.settimeout(max(0.1, deadline - time.monotonic()))
-            while data.recv(4096):
-                pass
-            print("the node closed the connection", flush=True)
-            return 0
-        handshake(data, control, args)
+        handshake(data, control)
         print("handshake done", flush=True)
         pinger = threading.Thread(target=answer_pings, args=(control, stop),
                                   daemon=True)
